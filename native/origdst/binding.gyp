@@ -1,0 +1,1 @@
+{ "targets": [ { "target_name": "origdst", "sources": [ "origdst.c" ], "cflags": [ "-O2", "-Wall" ] } ] }

@@ -1,0 +1,2 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+module.exports = require('./build/Release/origdst.node');

@@ -1,0 +1,2 @@
+// Kinds of this API group register themselves here (see ../registry.ts).
+export {};
