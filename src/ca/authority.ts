@@ -1,0 +1,266 @@
+// The mesh CA (Citadel's role): a self-signed root made on first start and kept in the state
+// directory, or a plugged-in CA laid out as Istio's `cacerts` (ca-cert.pem, ca-key.pem,
+// root-cert.pem, cert-chain.pem). Signs workload CSRs with the SPIFFE identity the *caller's
+// authentication* established — never what the CSR asks for — and rotates its root without
+// downtime by trusting old and new roots together while proxies move.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import {
+  EC_ALG,
+  generateKeyPair,
+  importPrivateKeyPem,
+  privateKeyPem,
+  splitPem,
+  x509,
+  type CryptoKey,
+  type SignatureAlgorithm,
+} from './keys.js';
+import { spiffeUri, type Identity } from './spiffe.js';
+
+export const DEFAULT_WORKLOAD_TTL_S = 24 * 3600;
+export const MAX_WORKLOAD_TTL_S = 90 * 24 * 3600;
+const ROOT_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
+/** Backdating absorbs small clock differences between processes (Istio does the same). */
+const BACKDATE_MS = 60_000;
+
+interface SigningMaterial {
+  cert: x509.X509Certificate;
+  key: CryptoKey;
+  alg: SignatureAlgorithm;
+  /** Certificates between the signing cert and the root (signing cert first, root excluded). */
+  chain: string[];
+}
+
+export interface IssueOptions {
+  ttlSeconds?: number;
+  /** Extra DNS SANs (gateways); workloads normally carry only the SPIFFE URI. */
+  dnsNames?: string[];
+}
+
+/** PEM with a trailing newline, the form every PEM string in the CA takes. */
+function pem(cert: x509.X509Certificate): string {
+  return `${cert.toString('pem')}\n`;
+}
+
+function serial(): string {
+  const b = randomBytes(16);
+  b[0]! &= 0x7f; // positive INTEGER
+  return b.toString('hex');
+}
+
+export class CertificateAuthority {
+  private constructor(
+    private signing: SigningMaterial,
+    /** Roots proxies must trust: the current root first, then roots still being rotated out. */
+    private roots: string[],
+    readonly trustDomain: string,
+    private readonly dir: string | undefined,
+    readonly pluggedIn: boolean,
+  ) {}
+
+  /** Loads the self-signed CA from `dir`, creating it on first start. */
+  static async loadOrCreate(dir: string, trustDomain = 'cluster.local'): Promise<CertificateAuthority> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    try {
+      const [certPem, keyPem, bundle] = await Promise.all([
+        readFile(join(dir, 'ca-cert.pem'), 'utf8'),
+        readFile(join(dir, 'ca-key.pem'), 'utf8'),
+        readFile(join(dir, 'trust-bundle.pem'), 'utf8').catch(() => ''),
+      ]);
+      const { key, alg } = await importPrivateKeyPem(keyPem);
+      const roots = splitPem(bundle);
+      return new CertificateAuthority(
+        { cert: new x509.X509Certificate(certPem), key, alg, chain: [] },
+        roots.length ? roots : splitPem(certPem),
+        trustDomain,
+        dir,
+        false,
+      );
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new Error(`CA in ${dir} is unreadable: ${(e as Error).message}`, { cause: e });
+    }
+    const ca = new CertificateAuthority(
+      await CertificateAuthority.newRoot(trustDomain),
+      [],
+      trustDomain,
+      dir,
+      false,
+    );
+    ca.roots = [pem(ca.signing.cert)];
+    await ca.persist();
+    return ca;
+  }
+
+  /** A plugged-in CA from Istio's cacerts layout; intermediates allowed. */
+  static async fromCacerts(dir: string, trustDomain = 'cluster.local'): Promise<CertificateAuthority> {
+    const read = (f: string): Promise<string> =>
+      readFile(join(dir, f), 'utf8').catch((e: NodeJS.ErrnoException) => {
+        throw new Error(`plugged-in CA: cannot read ${join(dir, f)}: ${e.code ?? e.message}`);
+      });
+    const [certPem, keyPem, rootPem, chainPem] = await Promise.all([
+      read('ca-cert.pem'),
+      read('ca-key.pem'),
+      read('root-cert.pem'),
+      read('cert-chain.pem').catch(() => ''),
+    ]);
+    const cert = new x509.X509Certificate(certPem);
+    const { key, alg } = await importPrivateKeyPem(keyPem);
+    const roots = splitPem(rootPem);
+    // cert-chain.pem holds ca-cert then intermediates up to (and possibly including) the root.
+    const chain = splitPem(chainPem).filter(
+      (c) => !roots.some((r) => new x509.X509Certificate(r).equal(new x509.X509Certificate(c))),
+    );
+    if (chain.length === 0) chain.push(certPem);
+    await CertificateAuthority.verifyChain([certPem, ...chain.slice(1)], roots);
+    return new CertificateAuthority({ cert, key, alg, chain }, roots, trustDomain, undefined, true);
+  }
+
+  private static async newRoot(trustDomain: string): Promise<SigningMaterial> {
+    const keys = await generateKeyPair();
+    const now = Date.now();
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: serial(),
+      name: `O=${trustDomain}`,
+      notBefore: new Date(now - BACKDATE_MS),
+      notAfter: new Date(now + ROOT_TTL_MS),
+      keys,
+      signingAlgorithm: EC_ALG,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+          true,
+        ),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    return { cert, key: keys.privateKey, alg: EC_ALG, chain: [] };
+  }
+
+  /** Checks that each certificate is signed by the next and the last by one of the roots. */
+  private static async verifyChain(chain: string[], roots: string[]): Promise<void> {
+    const certs = chain.map((c) => new x509.X509Certificate(c));
+    for (let i = 0; i < certs.length - 1; i++) {
+      if (!(await certs[i]!.verify({ publicKey: certs[i + 1]!.publicKey, signatureOnly: true })))
+        throw new Error(`plugged-in CA: certificate ${i} of the chain is not signed by certificate ${i + 1}`);
+    }
+    const last = certs[certs.length - 1]!;
+    for (const r of roots) {
+      if (await last.verify({ publicKey: new x509.X509Certificate(r).publicKey, signatureOnly: true }))
+        return;
+    }
+    throw new Error('plugged-in CA: the chain does not lead to a certificate in root-cert.pem');
+  }
+
+  private async persist(): Promise<void> {
+    if (!this.dir) return;
+    const certPem = pem(this.signing.cert);
+    await writeFileAtomic(join(this.dir, 'ca-key.pem'), await privateKeyPem(this.signing.key), 0o600);
+    await writeFileAtomic(join(this.dir, 'ca-cert.pem'), certPem);
+    await writeFileAtomic(join(this.dir, 'root-cert.pem'), certPem);
+    await writeFileAtomic(join(this.dir, 'trust-bundle.pem'), this.roots.join(''));
+  }
+
+  /** PEM roots proxies should trust (during a rotation, old and new). */
+  trustBundle(): string[] {
+    return [...this.roots];
+  }
+
+  signingCertificate(): string {
+    return pem(this.signing.cert);
+  }
+
+  /**
+   * Signs a PKCS#10 CSR for an authenticated identity. The CSR's own subject and SANs are
+   * ignored: the certificate says only what the caller proved to be.
+   * Returns Istio's cert_chain order: leaf, intermediates, root.
+   */
+  async sign(csrPem: string, identity: Identity, opts: IssueOptions = {}): Promise<string[]> {
+    let csr: x509.Pkcs10CertificateRequest;
+    try {
+      csr = new x509.Pkcs10CertificateRequest(csrPem);
+    } catch (e) {
+      throw new CaError(
+        'INVALID_ARGUMENT',
+        `CSR is not a valid PEM PKCS#10 request: ${(e as Error).message}`,
+      );
+    }
+    if (!(await csr.verify())) throw new CaError('INVALID_ARGUMENT', 'CSR signature does not verify');
+    const ttl = opts.ttlSeconds && opts.ttlSeconds > 0 ? opts.ttlSeconds : DEFAULT_WORKLOAD_TTL_S;
+    if (ttl > MAX_WORKLOAD_TTL_S)
+      throw new CaError(
+        'INVALID_ARGUMENT',
+        `requested TTL ${ttl}s is greater than the max allowed TTL ${MAX_WORKLOAD_TTL_S}s`,
+      );
+    if (identity.trustDomain !== this.trustDomain)
+      throw new CaError(
+        'PERMISSION_DENIED',
+        `identity trust domain ${identity.trustDomain} is not ${this.trustDomain}`,
+      );
+    const now = Date.now();
+    const notAfter = Math.min(now + ttl * 1000, this.signing.cert.notAfter.getTime());
+    const names: x509.JsonGeneralName[] = [{ type: 'url', value: spiffeUri(identity) }];
+    for (const d of opts.dnsNames ?? []) names.push({ type: 'dns', value: d });
+    const leaf = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject: '',
+      issuer: this.signing.cert.subjectName,
+      notBefore: new Date(now - BACKDATE_MS),
+      notAfter: new Date(notAfter),
+      publicKey: csr.publicKey,
+      signingKey: this.signing.key,
+      signingAlgorithm: this.signing.alg,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([
+          x509.ExtendedKeyUsage.serverAuth,
+          x509.ExtendedKeyUsage.clientAuth,
+        ]),
+        new x509.SubjectAlternativeNameExtension(names, true),
+        await x509.AuthorityKeyIdentifierExtension.create(this.signing.cert),
+      ],
+    });
+    const intermediates = this.pluggedIn ? this.signing.chain : [];
+    return [pem(leaf), ...intermediates, this.roots[0]!];
+  }
+
+  /**
+   * Starts a root rotation: a new self-signed root signs from now on; the old root stays in the
+   * trust bundle so certificates it issued keep working until `finishRotation()`.
+   */
+  async rotateRoot(): Promise<void> {
+    if (this.pluggedIn)
+      throw new Error('root rotation of a plugged-in CA is done by replacing its cacerts files');
+    this.signing = await CertificateAuthority.newRoot(this.trustDomain);
+    this.roots = [pem(this.signing.cert), ...this.roots];
+    await this.persist();
+  }
+
+  /** Drops every root but the current one; certificates from old roots stop verifying. */
+  async finishRotation(): Promise<void> {
+    this.roots = this.roots.slice(0, 1);
+    await this.persist();
+  }
+
+  /** Removes the CA's files (tests and `weft down --purge`). */
+  async destroy(): Promise<void> {
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A CA failure with the gRPC status name it maps to. */
+export class CaError extends Error {
+  constructor(
+    readonly status: 'INVALID_ARGUMENT' | 'PERMISSION_DENIED' | 'UNAUTHENTICATED' | 'INTERNAL',
+    message: string,
+  ) {
+    super(message);
+  }
+}
