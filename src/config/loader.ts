@@ -2,7 +2,7 @@
 // `kind: List`, directories (recursive) and stdin. Every resource remembers file and line.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments, isMap, isSeq, type Document, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Loaded, Resource } from '../api/resource.js';
 import type { Path } from '../api/schema/dsl.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -49,7 +49,8 @@ export function parseResources(text: string, file: string): LoadResult {
         });
       continue;
     }
-    if (doc.contents === null) continue; // empty document between '---' separators
+    // Empty documents (between '---' separators, or after a trailing '---') are skipped, as kubectl does.
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
