@@ -1,2 +1,16 @@
-// Kinds of this API group register themselves here (see ../registry.ts).
-export {};
+// Registers extensions.istio.io WasmPlugin (see ../registry.ts).
+import { registerKind } from '../registry.js';
+import { WasmPluginSpec } from './wasm-plugin.js';
+
+export type { WasmPlugin } from './wasm-plugin.js';
+
+registerKind({
+  group: 'extensions.istio.io',
+  kind: 'WasmPlugin',
+  versions: ['v1alpha1'],
+  plural: 'wasmplugins',
+  aliases: ['wasmplugin'],
+  namespaced: true,
+  body: { spec: WasmPluginSpec },
+  required: ['spec'],
+});
