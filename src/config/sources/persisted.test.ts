@@ -40,7 +40,7 @@ async function runAndKill(stateDir: string, start: number): Promise<{ acked: Op[
       }
     }
   });
-  const [, signal] = (await new Promise((r) => child.on('exit', (...a) => r(a)))) as [number, string];
+  const signal = await new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, sig) => r(sig)));
   assert.equal(signal, 'SIGKILL', 'the child was killed, not crashed');
   const last = Math.max(...begun.keys());
   return { acked, ...(acked.at(-1)?.i !== last ? { inFlight: begun.get(last)! } : {}) };
