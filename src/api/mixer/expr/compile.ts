@@ -180,8 +180,8 @@ export function compileMixerExpression(
       } catch (e) {
         const missing = /No such key: (f_\w+)/.exec((e as Error).message);
         const attr = missing && fieldToAttr.get(missing[1]!);
-        if (attr) throw new Error(`lookup failed: '${attr}'`);
-        throw new Error(mixerMessage((e as Error).message, fieldToAttr));
+        if (attr) throw new Error(`lookup failed: '${attr}'`, { cause: e });
+        throw new Error(mixerMessage((e as Error).message, fieldToAttr), { cause: e });
       }
     },
   };
