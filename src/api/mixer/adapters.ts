@@ -41,13 +41,8 @@ const list = pbObj({
 }).refine((p: Rec, path, sink) => {
   const url = pbGet(p, 'provider_url');
   if (typeof url === 'string' && url !== '') {
-    let ok = false;
-    try {
-      ok = new URL(url).host !== '';
-    } catch {
-      ok = false;
-    }
-    if (!ok) sink.error([...path, 'providerUrl'], 'URL scheme and host cannot be empty');
+    if (!URL.canParse(url) || new URL(url).host === '')
+      sink.error([...path, 'providerUrl'], 'URL scheme and host cannot be empty');
     const refresh = secs(pbGet(p, 'refresh_interval'));
     if (refresh < 1)
       sink.error(
