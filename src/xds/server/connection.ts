@@ -1,0 +1,109 @@
+// One ADS stream: the proxy behind it and, per type URL, what it subscribed to and where the
+// request/response exchange stands (Pilot's XdsConnection + WatchedResource).
+import type { ProxyInfo } from '../contracts.js';
+import { TypeUrl } from '../type-urls.js';
+import type { EncodedResource } from './wire.js';
+
+export interface Nack {
+  nonce: string;
+  version: string;
+  message: string;
+  at: number;
+}
+
+export class Watch {
+  /** Legacy (empty names on CDS/LDS) or explicit ("*") wildcard subscription. */
+  wildcard = false;
+  readonly names = new Set<string>();
+  nonceSent?: string;
+  versionSent?: string;
+  nonceAcked?: string;
+  versionAcked?: string;
+  lastSentAt?: number;
+  lastNack?: Nack;
+  /** Generation failure for this proxy and type: the proxy keeps what it was last sent. */
+  lastError?: string;
+  /** What the proxy was last sent, by name (the "last good config"; also config_dump). */
+  readonly sent = new Map<string, EncodedResource>();
+  /** Delta only: versions the client reported having on (re)connect (initial_resource_versions). */
+  readonly clientVersions = new Map<string, string>();
+
+  constructor(readonly typeUrl: string) {}
+
+  /** Names to generate for: undefined means all (wildcard). */
+  requested(): string[] | undefined {
+    return this.wildcard ? undefined : [...this.names];
+  }
+
+  sameNames(names: readonly string[]): boolean {
+    if (this.wildcard) return names.length === 0;
+    return names.length === this.names.size && names.every((n) => this.names.has(n));
+  }
+
+  status(): SyncStatus {
+    if (this.nonceSent === undefined) return 'NOT SENT';
+    return this.nonceAcked === this.nonceSent && !this.lastNack ? 'SYNCED' : 'STALE';
+  }
+}
+
+export type SyncStatus = 'SYNCED' | 'STALE' | 'NOT SENT';
+
+/** Sends one response for a type; implemented by the SotW and delta streams. */
+export interface Responder {
+  readonly mode: 'sotw' | 'delta';
+  /** Sends what changed in `resources` and returns whether anything was written. */
+  respond(watch: Watch, resources: EncodedResource[], opts: RespondOptions): Promise<boolean>;
+}
+
+export interface RespondOptions {
+  version: string;
+  /** The names generation covered (undefined: everything the proxy may have of this type). */
+  covered: readonly string[] | undefined;
+  /** Send even when nothing changed: a request must be answered. */
+  force: boolean;
+}
+
+let counter = 0;
+
+export class Connection {
+  readonly id: string;
+  readonly watches = new Map<string, Watch>();
+  readonly connectedAt: number;
+  closed = false;
+  /** Serializes work on this stream so a push and a request reply never interleave. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly proxy: ProxyInfo,
+    readonly responder: Responder,
+    readonly peer: string,
+    now: number,
+  ) {
+    this.id = `${proxy.id}-${++counter}`;
+    this.connectedAt = now;
+  }
+
+  watch(typeUrl: string): { watch: Watch; created: boolean } {
+    let w = this.watches.get(typeUrl);
+    if (w) return { watch: w, created: false };
+    w = new Watch(typeUrl);
+    this.watches.set(typeUrl, w);
+    return { watch: w, created: true };
+  }
+
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Cluster names this proxy watches over EDS (for incremental endpoint pushes). */
+  edsWatch(): Watch | undefined {
+    return this.watches.get(TypeUrl.ClusterLoadAssignment);
+  }
+}
+
+/** The service hostname of an Istio cluster name: outbound|<port>|<subset>|<fqdn> → fqdn. */
+export function clusterHost(name: string): string {
+  return name.slice(name.lastIndexOf('|') + 1);
+}

@@ -1,0 +1,230 @@
+// The xDS server's core (Pilot's DiscoveryServer): the connected proxies, the current push
+// context and version, debounced pushes through the push queue, and per-proxy generation with
+// the encode-once cache. The SotW and delta streams (sotw.ts, delta.ts) only speak the protocol.
+import type { Generator, ProxyInfo, PushRequest, XdsResource } from '../contracts.js';
+import { XdsMetrics, typeLabel } from '../monitoring.js';
+import { PUSH_ORDER, type TypeUrl } from '../type-urls.js';
+import { systemClock, type Clock } from './clock.js';
+import { clusterHost, type Connection, type Watch } from './connection.js';
+import { DEFAULT_DEBOUNCE, Debouncer } from './debounce.js';
+import { PushQueue } from './push-queue.js';
+import { ResourceCache } from './resource-cache.js';
+import type { EncodedResource, WireNode } from './wire.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Logger = (level: LogLevel, msg: string) => void;
+
+export const stderrLogger: Logger = (level, msg) => {
+  if (level !== 'debug' || process.env.WEFT_DEBUG) process.stderr.write(`${level}\tads\t${msg}\n`);
+};
+
+export interface DiscoveryServerOptions<Push> {
+  generators: Iterable<Generator<Push>>;
+  /** Reads a proxy from the Envoy Node of its first request; throws when the node is unusable. */
+  proxyFromNode(node: WireNode): ProxyInfo;
+  /** Builds the push context for a full push (undefined request: the initial one); throw to keep the old. */
+  initPushContext(req: PushRequest | undefined, previous: Push | undefined): Push;
+  debounce?: { after: number; max: number };
+  clock?: Clock;
+  metrics?: XdsMetrics;
+  /** Connections pushed concurrently (PILOT_PUSH_THROTTLE, default 100). */
+  pushConcurrency?: number;
+  /** Reported in every response's control_plane.identifier. */
+  controlPlaneId?: string;
+  log?: Logger;
+}
+
+export class DiscoveryServer<Push = unknown> {
+  readonly metrics: XdsMetrics;
+  readonly cache = new ResourceCache();
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly controlPlaneId: string;
+  readonly connections = new Set<Connection>();
+  private readonly generators = new Map<string, Generator<Push>>();
+  private readonly debouncer: Debouncer;
+  private readonly queue: PushQueue<Connection>;
+  private pushContext: Push | undefined;
+  private pushCounter = 0;
+  private pushVersion = '';
+
+  constructor(private readonly opts: DiscoveryServerOptions<Push>) {
+    for (const g of opts.generators) {
+      if (this.generators.has(g.typeUrl)) throw new Error(`duplicate xDS generator for ${g.typeUrl}`);
+      this.generators.set(g.typeUrl, g);
+    }
+    this.clock = opts.clock ?? systemClock;
+    this.metrics = opts.metrics ?? new XdsMetrics();
+    this.log = opts.log ?? stderrLogger;
+    this.controlPlaneId = opts.controlPlaneId ?? 'weft';
+    this.debouncer = new Debouncer({
+      ...(opts.debounce ?? DEFAULT_DEBOUNCE),
+      clock: this.clock,
+      push: async (req, waited) => {
+        this.metrics.debounce.observe(waited / 1000);
+        this.push(req);
+      },
+    });
+    this.queue = new PushQueue(opts.pushConcurrency ?? 100, (c, r) => this.pushConnection(c, r));
+  }
+
+  /** Builds the first push context; call before serving. */
+  start(): void {
+    this.pushContext = this.opts.initPushContext(undefined, undefined);
+    this.nextVersion();
+  }
+
+  stop(): void {
+    this.debouncer.stop();
+  }
+
+  get version(): string {
+    return this.pushVersion;
+  }
+
+  get currentPush(): Push {
+    if (this.pushContext === undefined) throw new Error('DiscoveryServer.start() was not called');
+    return this.pushContext;
+  }
+
+  /** A config or endpoint change: debounced, then pushed (Pilot's ConfigUpdate). */
+  configUpdate(req: PushRequest): void {
+    this.debouncer.enqueue(req);
+  }
+
+  /** Pushes now, without debouncing: rebuilds the push context if full, then queues every proxy. */
+  push(req: PushRequest): void {
+    if (req.full) {
+      try {
+        this.pushContext = this.opts.initPushContext(req, this.pushContext);
+      } catch (e) {
+        this.metrics.pushContextErrors.inc();
+        this.log('error', `push context failed, keeping the previous one: ${(e as Error).message}`);
+        return;
+      }
+      this.nextVersion();
+      this.cache.rotate();
+    }
+    for (const c of this.connections) this.queue.enqueue(c, req);
+  }
+
+  /** Resolves once every queued push has been written (tests, bench). */
+  settled(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  proxyFromNode(node: WireNode): ProxyInfo {
+    return this.opts.proxyFromNode(node);
+  }
+
+  addConnection(c: Connection): void {
+    this.connections.add(c);
+    this.metrics.connected.set(this.connections.size);
+    this.log('info', `new connection ${c.id} (${c.responder.mode}) from ${c.peer}`);
+  }
+
+  removeConnection(c: Connection): void {
+    c.closed = true;
+    this.connections.delete(c);
+    this.queue.remove(c);
+    this.metrics.connected.set(this.connections.size);
+    this.log('info', `connection ${c.id} closed`);
+  }
+
+  recordReject(c: Connection, w: Watch): void {
+    const type = typeLabel(w.typeUrl);
+    this.metrics.rejects.inc({ type });
+    this.log(
+      'warn',
+      `${type} rejected by ${c.proxy.id} (nonce ${w.lastNack?.nonce}): ${w.lastNack?.message}`,
+    );
+  }
+
+  /** Answers a subscription request for one type with everything the watch covers. */
+  respond(c: Connection, w: Watch): Promise<void> {
+    return c.serial(() => this.pushType(c, w, undefined, w.requested(), true));
+  }
+
+  private pushConnection(c: Connection, req: PushRequest): Promise<void> {
+    return c.serial(async () => {
+      if (c.closed) return;
+      if (!req.full) {
+        await this.pushEndpoints(c, req);
+        return;
+      }
+      for (const w of orderedWatches(c)) {
+        const g = this.generators.get(w.typeUrl);
+        if (g?.needsPush && !g.needsPush(c.proxy, req, this.currentPush)) continue;
+        await this.pushType(c, w, req, w.requested(), false);
+        if (c.closed) return;
+      }
+      this.metrics.convergence.observe(Math.max(0, this.clock.now() - req.start) / 1000);
+    });
+  }
+
+  /** Incremental EDS: only the clusters of changed services that this proxy watches. */
+  private async pushEndpoints(c: Connection, req: PushRequest): Promise<void> {
+    const w = c.edsWatch();
+    if (!w) return;
+    const names = w.wildcard ? undefined : [...w.names].filter((n) => req.edsUpdates.has(clusterHost(n)));
+    if (names?.length === 0) return;
+    await this.pushType(c, w, req, names, false, (n) => req.edsUpdates.has(clusterHost(n)));
+  }
+
+  private async pushType(
+    c: Connection,
+    w: Watch,
+    update: PushRequest | undefined,
+    names: string[] | undefined,
+    force: boolean,
+    keep?: (name: string) => boolean,
+  ): Promise<void> {
+    const started = this.clock.now();
+    const generated = this.generate(c, w, update, names);
+    if (!generated) return;
+    const resources = keep ? generated.filter((r) => keep(r.name)) : generated;
+    const covered = keep && !names ? resources.map((r) => r.name) : names;
+    const sent = await c.responder.respond(w, resources, { version: this.pushVersion, covered, force });
+    if (!sent) return;
+    const type = typeLabel(w.typeUrl);
+    this.metrics.pushes.inc({ type });
+    this.metrics.pushTime.observe({ type }, (this.clock.now() - started) / 1000);
+  }
+
+  /** Generates and encodes; on failure logs, counts and returns undefined (last good config stays). */
+  private generate(
+    c: Connection,
+    w: Watch,
+    update: PushRequest | undefined,
+    names: string[] | undefined,
+  ): EncodedResource[] | undefined {
+    const g = this.generators.get(w.typeUrl);
+    if (!g) return [];
+    let out: XdsResource[];
+    try {
+      out = g.generate({ proxy: c.proxy, push: this.currentPush, ...(names ? { names } : {}), update });
+      const encoded = out.map((r) => this.cache.encode(w.typeUrl, r));
+      w.lastError = undefined;
+      return encoded;
+    } catch (e) {
+      w.lastError = (e as Error).message;
+      this.metrics.internalErrors.inc();
+      this.log('error', `${typeLabel(w.typeUrl)} generation failed for ${c.proxy.id}: ${w.lastError}`);
+      return undefined;
+    }
+  }
+
+  private nextVersion(): void {
+    const now = new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    this.pushVersion = `${now}/${++this.pushCounter}`;
+  }
+}
+
+/** CDS, EDS, LDS, RDS, then any other type, so nothing references what the proxy lacks. */
+function orderedWatches(c: Connection): Watch[] {
+  const rank = (t: string): number => {
+    const i = PUSH_ORDER.indexOf(t as TypeUrl);
+    return i < 0 ? PUSH_ORDER.length : i;
+  };
+  return [...c.watches.values()].sort((a, b) => rank(a.typeUrl) - rank(b.typeUrl));
+}

@@ -1,0 +1,78 @@
+// State-of-the-world ADS (StreamAggregatedResources): a request is an ACK, a NACK or a new
+// subscription; responses carry every resource the watch covers (EDS and RDS may be partial),
+// versioned by push and tagged with a fresh nonce. Requests with a stale nonce are ignored.
+import { randomUUID } from 'node:crypto';
+import type { Connection, RespondOptions, Responder, Watch } from './connection.js';
+import type { DiscoveryServer } from './discovery-server.js';
+import { ack, isWildcardType, nack, runStream, write, type AdsCall } from './stream.js';
+import { encodeSotwResponse, type EncodedResource, type SotwRequest } from './wire.js';
+
+export function serveSotw(server: DiscoveryServer, call: AdsCall<SotwRequest>, fixedType?: string): void {
+  const responder = new SotwResponder(server, call);
+  runStream(
+    server,
+    call,
+    responder,
+    (conn, req, typeUrl) => onRequest(server, conn, req, typeUrl),
+    fixedType,
+  );
+}
+
+function onRequest(server: DiscoveryServer, conn: Connection, req: SotwRequest, typeUrl: string): void {
+  const { watch: w, created } = conn.watch(typeUrl);
+  const names = req.resource_names ?? [];
+  const nonce = req.response_nonce ?? '';
+  // A first request may carry a nonce from a previous control plane: it is still a subscription.
+  if (!created && nonce !== '') {
+    if (nonce !== w.nonceSent) {
+      server.log('debug', `${conn.id}: stale nonce ${nonce} for ${typeUrl} ignored`);
+      return;
+    }
+    const version = req.version_info ?? '';
+    if (req.error_detail) nack(server, conn, w, nonce, version, req.error_detail.message ?? '');
+    else ack(w, nonce, version);
+    if (w.sameNames(names)) return;
+  }
+  w.wildcard =
+    names.includes('*') || (names.length === 0 && isWildcardType(typeUrl) && (created || w.wildcard));
+  w.names.clear();
+  for (const n of names) if (n !== '*') w.names.add(n);
+  void server.respond(conn, w);
+}
+
+class SotwResponder implements Responder {
+  readonly mode = 'sotw';
+
+  constructor(
+    private readonly server: DiscoveryServer,
+    private readonly call: AdsCall<SotwRequest>,
+  ) {}
+
+  async respond(w: Watch, resources: EncodedResource[], opts: RespondOptions): Promise<boolean> {
+    if (!opts.force && w.nonceSent !== undefined && unchanged(w, resources, opts.covered)) return false;
+    const nonce = randomUUID();
+    const bytes = encodeSotwResponse({
+      versionInfo: opts.version,
+      typeUrl: w.typeUrl,
+      nonce,
+      resources,
+      controlPlaneId: this.server.controlPlaneId,
+    });
+    if (opts.covered) for (const n of opts.covered) w.sent.delete(n);
+    else w.sent.clear();
+    for (const r of resources) w.sent.set(r.name, r);
+    w.nonceSent = nonce;
+    w.versionSent = opts.version;
+    w.lastSentAt = this.server.clock.now();
+    await write(this.call, bytes);
+    return true;
+  }
+}
+
+/** Whether the proxy already has exactly this content for the covered names. */
+function unchanged(w: Watch, resources: EncodedResource[], covered: readonly string[] | undefined): boolean {
+  if (!covered && w.sent.size !== resources.length) return false;
+  const byName = new Map(resources.map((r) => [r.name, r.version]));
+  if (covered) return covered.every((n) => w.sent.get(n)?.version === byName.get(n));
+  return resources.every((r) => w.sent.get(r.name)?.version === r.version);
+}
