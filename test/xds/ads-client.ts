@@ -11,7 +11,7 @@ export interface Response {
   system_version_info?: string;
   type_url: string;
   nonce: string;
-  resources?: (AnyWire | { name: string; version: string; resource: AnyWire; '@type'?: never })[];
+  resources?: (AnyWire | { name: string; version: string; resource: AnyWire })[];
   removed_resources?: string[];
 }
 
@@ -140,8 +140,9 @@ export class AdsClient {
 /** Names and decoded bodies of a response's resources (SotW Any or delta Resource). */
 export function resourcesOf(r: Response): { name: string; version?: string; body: AnyWire }[] {
   return (r.resources ?? []).map((x) => {
-    if (!('@type' in x)) return { name: x.name, version: x.version, body: x.resource };
-    return { name: String(x.name ?? x.cluster_name ?? ''), body: x };
+    if ('resource' in x && x.resource) return { name: x.name, version: x.version, body: x.resource };
+    const body = x as AnyWire;
+    return { name: String(body.name ?? body.cluster_name ?? ''), body };
   });
 }
 
