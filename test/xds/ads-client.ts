@@ -140,7 +140,10 @@ export class AdsClient {
 /** Names and decoded bodies of a response's resources (SotW Any or delta Resource). */
 export function resourcesOf(r: Response): { name: string; version?: string; body: AnyWire }[] {
   return (r.resources ?? []).map((x) => {
-    if ('resource' in x && x.resource) return { name: x.name, version: x.version, body: x.resource };
+    if (!('@type' in x)) {
+      const d = x as { name: string; version: string; resource: AnyWire };
+      return { name: d.name, version: d.version, body: d.resource };
+    }
     const body = x as AnyWire;
     return { name: String(body.name ?? body.cluster_name ?? ''), body };
   });
