@@ -1,2 +1,3 @@
-// Kinds of this API group register themselves here (see ../registry.ts).
-export {};
+// Kubernetes kinds for workloads (DESIGN.md §2.1): core/v1 and apps/v1.
+import './core.js';
+import './apps.js';
