@@ -54,11 +54,11 @@ export function analyze(
   loaded: readonly Loaded[],
   loadDiagnostics: readonly Diagnostic[] = [],
 ): AnalysisMessage[] {
-  const messages = loadDiagnostics.map(schemaMessage);
+  const messages = loadDiagnostics.filter((d) => d.severity !== 'info').map(schemaMessage);
   const valid: Loaded[] = [];
   for (const l of loaded) {
     const ds = validateLoaded(l);
-    messages.push(...ds.map(schemaMessage));
+    messages.push(...ds.filter((d) => d.severity !== 'info').map(schemaMessage));
     if (!ds.some((d) => d.severity === 'error')) valid.push(l);
   }
   const ctx = new AnalysisContext(valid);
