@@ -17,6 +17,8 @@ export interface ProxyInfo {
   labels: Record<string, string>;
   serviceAccount?: string;
   workloadName?: string;
+  /** region/zone/subzone from the Envoy Node's locality (locality-aware EDS priorities). */
+  locality?: string;
   /** Node metadata as Istio's agent sends it (ISTIO_VERSION, GENERATOR, INTERCEPTION_MODE, …). */
   metadata: Record<string, unknown>;
   /** true for proxyless gRPC clients (GENERATOR=grpc or listener names like host:port). */

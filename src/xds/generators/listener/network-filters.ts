@@ -1,0 +1,87 @@
+// The network filters Istio puts on listener filter chains: http_connection_manager (RDS or inline
+// routes; HTTP filters fault → cors → router; file access log) and tcp_proxy (one or weighted clusters).
+import type { PushContext } from '../../push-context.js';
+import { ADS_CONFIG_SOURCE, Filters, typed, Types } from '../common.js';
+
+export interface HcmOptions {
+  statPrefix: string;
+  /** RDS route configuration name, or an inline route configuration. */
+  rds?: string;
+  routeConfig?: object;
+  /** Outbound and gateway HCMs carry fault and CORS; inbound ones only route. */
+  direction: 'outbound' | 'inbound';
+  /** Proxyless gRPC understands fault and router only. */
+  proxyless?: boolean;
+}
+
+export function httpFilters(direction: 'outbound' | 'inbound', proxyless = false): object[] {
+  const filters: object[] = [];
+  if (direction === 'outbound') {
+    filters.push({ name: Filters.fault, typed_config: typed(Types.fault) });
+    if (!proxyless) filters.push({ name: Filters.cors, typed_config: typed(Types.cors) });
+  }
+  filters.push({ name: Filters.router, typed_config: typed(Types.router) });
+  return filters;
+}
+
+/** envoy.access_loggers.file when meshConfig.accessLogFile is set; Envoy's default format unless one is given. */
+export function accessLogs(push: PushContext): object[] {
+  const { accessLogFile: path, accessLogFormat: format } = push.mesh;
+  if (!path) return [];
+  return [
+    {
+      name: Filters.fileAccessLog,
+      typed_config: typed(Types.fileAccessLog, {
+        path,
+        ...(format ? { log_format: { text_format_source: { inline_string: format } } } : {}),
+      }),
+    },
+  ];
+}
+
+/** The HttpConnectionManager config itself (also used inside a proxyless api_listener). */
+export function hcmConfig(push: PushContext, o: HcmOptions): Record<string, unknown> {
+  const routes =
+    o.rds !== undefined
+      ? { rds: { config_source: ADS_CONFIG_SOURCE, route_config_name: o.rds } }
+      : { route_config: o.routeConfig };
+  if (o.proxyless) return typed(Types.hcm, { ...routes, http_filters: httpFilters('outbound', true) });
+  return typed(Types.hcm, {
+    stat_prefix: o.statPrefix,
+    ...routes,
+    http_filters: httpFilters(o.direction),
+    access_log: accessLogs(push),
+    use_remote_address: { value: false },
+    normalize_path: { value: true },
+    upgrade_configs: [{ upgrade_type: 'websocket' }],
+    stream_idle_timeout: { seconds: 0, nanos: 0 },
+    server_name: 'istio-envoy',
+  });
+}
+
+export function httpConnectionManager(push: PushContext, o: HcmOptions): object {
+  return { name: Filters.hcm, typed_config: hcmConfig(push, o) };
+}
+
+export interface WeightedCluster {
+  name: string;
+  weight: number;
+}
+
+/** tcp_proxy to one cluster, or weighted clusters for a split TCP route. */
+export function tcpProxy(push: PushContext, statPrefix: string, target: string | WeightedCluster[]): object {
+  const dest =
+    typeof target === 'string' || target.length === 1
+      ? { cluster: typeof target === 'string' ? target : target[0]!.name }
+      : { weighted_clusters: { clusters: target.map((c) => ({ name: c.name, weight: c.weight })) } };
+  return {
+    name: Filters.tcpProxy,
+    typed_config: typed(Types.tcpProxy, { stat_prefix: statPrefix, ...dest, access_log: accessLogs(push) }),
+  };
+}
+
+export function listenerFilter(name: 'originalDst' | 'tlsInspector' | 'httpInspector'): object {
+  return { name: Filters[name], typed_config: typed(Types[name]) };
+}
+
+export const notBound = { bind_to_port: { value: false } };

@@ -1,0 +1,37 @@
+// RDS (Istio pilot/pkg/xds/rds.go + BuildHTTPRoutes): route configurations by name — "<port>" for
+// sidecars, `http.<port>` / `https.<port>.<portName>.<gw>.<ns>` for gateways, `<fqdn>:<port>` for proxyless gRPC.
+import type { Generator, ProxyInfo, XdsResource } from '../contracts.js';
+import type { PushContext } from '../push-context.js';
+import { TypeUrl } from '../type-urls.js';
+import { buildListeners } from './lds.js';
+import { gatewayRouteConfig, gatewayRouteNames } from './gateway/routes.js';
+import { grpcRouteConfig } from './grpc/routes.js';
+import { sidecarRouteConfig } from './route/sidecar-routes.js';
+
+/** The route names the proxy's listeners refer to (what a wildcard RDS request means). */
+export function routeNames(proxy: ProxyInfo, push: PushContext): string[] {
+  if (proxy.type === 'router' && !proxy.proxyless) return gatewayRouteNames(proxy, push);
+  const names = new Set<string>();
+  for (const l of buildListeners(proxy, push)) {
+    const json = JSON.stringify(l);
+    for (const m of json.matchAll(/"route_config_name":"([^"]+)"/g)) names.add(m[1]!);
+  }
+  return [...names];
+}
+
+export function buildRouteConfig(proxy: ProxyInfo, push: PushContext, name: string): object | undefined {
+  if (proxy.proxyless) return grpcRouteConfig(proxy, push, name);
+  if (proxy.type === 'router') return gatewayRouteConfig(proxy, push, name);
+  return /^\d+$/.test(name) ? sidecarRouteConfig(proxy, push, Number(name)) : undefined;
+}
+
+export const rds: Generator<PushContext> = {
+  typeUrl: TypeUrl.RouteConfiguration,
+  generate({ proxy, push, names }): XdsResource[] {
+    return (names ?? routeNames(proxy, push)).flatMap((name) => {
+      const rc = buildRouteConfig(proxy, push, name);
+      return rc ? [{ name, resource: rc }] : [];
+    });
+  },
+  needsPush: (_proxy, update) => update.full,
+};

@@ -1,0 +1,149 @@
+// Test fixtures for translation and simulation tests: Istio YAML into a real config store, services
+// and pods into the local registry, a push context, proxies, and every generated resource validated.
+import { parseResources } from '../../src/config/loader.js';
+import { ConfigStore } from '../../src/config/store.js';
+import '../../src/api/kinds.js';
+import type { ProxyInfo } from '../../src/xds/contracts.js';
+import { buildPushContext, type PushContext } from '../../src/xds/push-context.js';
+import type { MeshConfig } from '../../src/xds/generators/mesh.js';
+import { LocalRegistry, kubeHostname } from '../../src/registry/local.js';
+import { ServiceEntryRegistry } from '../../src/registry/serviceentry.js';
+import { AggregateRegistry } from '../../src/registry/aggregate.js';
+import { protocolFromPort, TLS_MODE_LABEL, type Endpoint } from '../../src/registry/model.js';
+import { cds } from '../../src/xds/generators/cds.js';
+import { eds } from '../../src/xds/generators/eds.js';
+import { lds } from '../../src/xds/generators/lds.js';
+import { rds } from '../../src/xds/generators/rds.js';
+import { messageName } from '../../src/xds/type-urls.js';
+import { assertValidResource } from './validate.js';
+
+export interface PodSpec {
+  name: string;
+  namespace: string;
+  ip: string;
+  labels: Record<string, string>;
+  serviceAccount?: string;
+  locality?: string;
+  /** false for a pod without a sidecar (no tlsMode label) */
+  injected?: boolean;
+}
+
+export interface ServiceSpec {
+  name: string;
+  namespace: string;
+  vip?: string;
+  ports: { name: string; port: number; targetPort?: number }[];
+  selector: Record<string, string>;
+}
+
+export interface MeshSetup {
+  yaml?: string;
+  services?: ServiceSpec[];
+  pods?: PodSpec[];
+  mesh?: Partial<MeshConfig>;
+}
+
+export interface Mesh {
+  push: PushContext;
+  store: ConfigStore;
+  local: LocalRegistry;
+}
+
+let vipCounter = 0;
+
+export function setupMesh(setup: MeshSetup): Mesh {
+  const store = new ConfigStore({ debounceMs: 0 });
+  if (setup.yaml) {
+    const loaded = parseResources(setup.yaml, 'test.yaml');
+    if (loaded.diagnostics.length > 0) throw new Error(loaded.diagnostics.map((d) => d.message).join('\n'));
+    const res = store.apply(loaded.resources, { owner: 'test' });
+    if (!res.ok) throw new Error(res.diagnostics.map((d) => `${d.message}`).join('\n'));
+    store.flush();
+  }
+  const local = new LocalRegistry();
+  for (const s of setup.services ?? []) {
+    const hostname = kubeHostname(s.name, s.namespace);
+    const pods = (setup.pods ?? []).filter(
+      (p) => p.namespace === s.namespace && Object.entries(s.selector).every(([k, v]) => p.labels[k] === v),
+    );
+    const endpoints: Endpoint[] = pods.flatMap((p) =>
+      s.ports.map((port) => ({
+        address: p.ip,
+        port: port.targetPort ?? port.port,
+        servicePortName: port.name,
+        labels: p.injected === false ? p.labels : { ...p.labels, [TLS_MODE_LABEL]: 'istio' },
+        serviceAccount: `spiffe://cluster.local/ns/${p.namespace}/sa/${p.serviceAccount ?? 'default'}`,
+        ...(p.locality ? { locality: p.locality } : {}),
+        health: 'HEALTHY' as const,
+        workload: p.name,
+      })),
+    );
+    local.upsertService({
+      hostname,
+      name: s.name,
+      namespace: s.namespace,
+      addresses: [s.vip ?? `10.96.0.${++vipCounter}`],
+      ports: s.ports.map((p) => ({
+        name: p.name,
+        port: p.port,
+        protocol: protocolFromPort(p.name),
+        ...(p.targetPort ? { targetPort: p.targetPort } : {}),
+      })),
+      labels: { app: s.name },
+      exportTo: [],
+      resolution: 'ClientSideLB',
+      meshExternal: false,
+      serviceAccounts: [...new Set(endpoints.map((e) => e.serviceAccount!))].sort(),
+      registry: 'Kubernetes',
+    });
+    local.upsertEndpoints(hostname, endpoints);
+  }
+  const registry = new AggregateRegistry([local, new ServiceEntryRegistry(store)]);
+  return {
+    push: buildPushContext({ store, registry, version: 'test', ...(setup.mesh ? { mesh: setup.mesh } : {}) }),
+    store,
+    local,
+  };
+}
+
+export function sidecarProxy(pod: PodSpec, extra: Partial<ProxyInfo> = {}): ProxyInfo {
+  return {
+    id: `sidecar~${pod.ip}~${pod.name}.${pod.namespace}~${pod.namespace}.svc.cluster.local`,
+    type: 'sidecar',
+    ipAddresses: [pod.ip],
+    podName: pod.name,
+    namespace: pod.namespace,
+    dnsDomain: `${pod.namespace}.svc.cluster.local`,
+    labels: pod.labels,
+    ...(pod.locality ? { locality: pod.locality } : {}),
+    metadata: {},
+    proxyless: false,
+    ...extra,
+  };
+}
+
+export function routerProxy(pod: PodSpec): ProxyInfo {
+  return {
+    ...sidecarProxy(pod),
+    id: `router~${pod.ip}~${pod.name}.${pod.namespace}~${pod.namespace}.svc.cluster.local`,
+    type: 'router',
+  };
+}
+
+export interface Generated {
+  clusters: Record<string, unknown>[];
+  listeners: Record<string, unknown>[];
+  routes: Record<string, unknown>[];
+  endpoints: Record<string, unknown>[];
+}
+
+/** Runs every generator for a proxy and validates each resource against Envoy's protos. */
+export function generateAll(proxy: ProxyInfo, push: PushContext): Generated {
+  const run = (g: typeof cds, names?: string[]): Record<string, unknown>[] => {
+    const out = g.generate({ proxy, push, ...(names ? { names } : {}) });
+    for (const r of out) assertValidResource(messageName(g.typeUrl), r.resource);
+    return out.map((r) => r.resource as Record<string, unknown>);
+  };
+  const listeners = run(lds);
+  return { clusters: run(cds), listeners, routes: run(rds), endpoints: run(eds) };
+}
