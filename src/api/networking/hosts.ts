@@ -1,16 +1,11 @@
 // Host names as Istio's networking kinds validate them (agent.ValidateWildcardDomain, ValidateFQDN,
 // ValidateNamespaceSlashWildcardHostname), gateway references and exportTo visibility.
-import { isDns1123Label } from '../common.js';
 import type { Path, Sink } from '../schema/dsl.js';
-import { ipError } from './rules.js';
+import { DNS_LABEL, ipError, isDnsLabel } from './rules.js';
 
 // Istio's DNS-1123 label accepts upper case (labels.dns1123LabelFmt); a wildcard label is "*",
 // "*<label>" or "*-<label>".
-const LABEL = '[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?';
-const LABEL_RE = new RegExp(`^${LABEL}$`);
-const WILDCARD_LABEL_RE = new RegExp(`^(\\*|(\\*|\\*-)?${LABEL})$`);
-
-const isLabel = (s: string): boolean => s.length <= 63 && LABEL_RE.test(s);
+const WILDCARD_LABEL_RE = new RegExp(`^(\\*|(\\*|\\*-)?${DNS_LABEL})$`);
 
 function preconditionError(name: string): string | undefined {
   if (name.length > 255) return `domain name "${name}" too long (max 255)`;
@@ -18,14 +13,15 @@ function preconditionError(name: string): string | undefined {
   return undefined;
 }
 
-function labelsError(domain: string): string | undefined {
+/** DNS-1123 labels of `domain`; messages name `shown`, the whole host the user wrote. */
+function labelsError(domain: string, shown = domain): string | undefined {
   const parts = domain.split('.');
   const tld = parts[parts.length - 1]!;
   if (/^[+-]?\d+$/.test(tld))
-    return `domain name "${domain}" invalid (top level domain "${tld}" cannot be all-numeric)`;
+    return `domain name "${shown}" invalid (top level domain "${tld}" cannot be all-numeric)`;
   for (let i = 0; i < parts.length; i++) {
     if (i === parts.length - 1 && parts[i] === '') return undefined; // "istio.io." is unambiguous
-    if (!isLabel(parts[i]!)) return `domain name "${domain}" invalid (label "${parts[i]}" invalid)`;
+    if (!isDnsLabel(parts[i]!)) return `domain name "${shown}" invalid (label "${parts[i]}" invalid)`;
   }
   return undefined;
 }
@@ -43,7 +39,7 @@ export function wildcardDomainError(domain: string): string | undefined {
   const first = dot < 0 ? domain : domain.slice(0, dot);
   if (!(first.length <= 63 && WILDCARD_LABEL_RE.test(first)))
     return `domain name "${domain}" invalid (label "${first}" invalid)`;
-  return dot < 0 ? undefined : labelsError(domain.slice(dot + 1));
+  return dot < 0 ? undefined : labelsError(domain.slice(dot + 1), domain);
 }
 
 /** "*" or a "*." prefix are the only wildcards allowed where Istio forbids partial ones. */
@@ -91,9 +87,9 @@ export function checkNamespacedHost(hostname: string, isGateway: boolean, path: 
     sink.error(path, 'config namespace and dnsName in host entry cannot be empty');
   if (!isGateway) {
     const n = ns.startsWith('~') ? ns.slice(1) : ns;
-    if (n !== '' && n !== '*' && n !== '.' && !isDns1123Label(n))
+    if (n !== '' && n !== '*' && n !== '.' && !isDnsLabel(n))
       sink.error(path, `invalid namespace value "${ns}" in sidecar`);
-  } else if (ns !== '*' && ns !== '.' && !isDns1123Label(ns)) {
+  } else if (ns !== '*' && ns !== '.' && !isDnsLabel(ns)) {
     sink.error(path, `invalid namespace value "${ns}" in gateway`);
   }
   checkHostPart(dnsName, isGateway, path, sink);
@@ -117,8 +113,8 @@ export function checkGatewayName(name: string, path: Path, sink: Sink): void {
   const ns = name.slice(0, slash);
   const gw = name.slice(slash + 1);
   if (ns === '' || gw === '') sink.error(path, 'config namespace and gateway name cannot be empty');
-  if (!isDns1123Label(ns)) sink.error(path, `invalid value for namespace: "${ns}"`);
-  if (!isDns1123Label(gw)) sink.error(path, `invalid value for gateway name: "${gw}"`);
+  if (!isDnsLabel(ns)) sink.error(path, `invalid value for namespace: "${ns}"`);
+  if (!isDnsLabel(gw)) sink.error(path, `invalid value for gateway name: "${gw}"`);
 }
 
 /**
@@ -145,7 +141,7 @@ export function checkExportTo(
       );
       return;
     }
-    if ((e === '~' && opts.serviceEntry) || key === '.' || key === '*' || isDns1123Label(key)) seen.add(key);
+    if ((e === '~' && opts.serviceEntry) || key === '.' || key === '*' || isDnsLabel(key)) seen.add(key);
     else if (e === '~')
       sink.error([...path, i], 'exportTo ~ (none) is not allowed for Istio configuration objects');
     else sink.error([...path, i], 'only .,*, or a valid DNS 1123 label is allowed as exportTo entry');

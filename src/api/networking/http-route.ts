@@ -14,12 +14,11 @@ import {
   type Path,
   type Sink,
 } from '../schema/dsl.js';
-import { isDns1123Label } from '../common.js';
 import { checkCorsHeaderName, checkMatchHeaderName, isAuthorityHeader } from './headers.js';
 import { checkGatewayName } from './hosts.js';
 import { checkStringMatch, Destination, Headers, Percent, StringMatch } from './messages.js';
 import { checkRegex } from './regex.js';
-import { checkLabelMap, checkPortNumber, msDuration } from './rules.js';
+import { checkLabelMap, checkPortNumber, isDnsLabel, msDuration } from './rules.js';
 import { checkRetryOn } from './retry-on.js';
 
 export const HTTPMatchRequest = obj({
@@ -54,7 +53,7 @@ export const HTTPMatchRequest = obj({
   if (m.port) checkPortNumber(m.port, [...path, 'port'], sink);
   checkLabelMap(m.sourceLabels, [...path, 'sourceLabels'], sink);
   (m.gateways ?? []).forEach((g, i) => checkGatewayName(g, [...path, 'gateways', i], sink));
-  if (m.sourceNamespace && !isDns1123Label(m.sourceNamespace))
+  if (m.sourceNamespace && !isDnsLabel(m.sourceNamespace))
     sink.error([...path, 'sourceNamespace'], `sourceNamespace match ${m.sourceNamespace} is invalid`);
 });
 export type HTTPMatchRequest = Infer<typeof HTTPMatchRequest>;

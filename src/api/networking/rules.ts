@@ -1,10 +1,15 @@
 // Istio's networking validation helpers (pkg/config/validation): ports, protocols, durations,
 // IPs and subnets, Unix socket addresses, label maps, selectors, subset and port names.
 import { isIP } from 'node:net';
-import { isDns1123Label, labelKeyError, labelValueError } from '../common.js';
+import { labelKeyError, labelValueError } from '../common.js';
 import { duration, parseDuration, type Path, type Sink, type Schema } from '../schema/dsl.js';
 
 export const UNIX_PREFIX = 'unix://';
+
+/** Istio's DNS-1123 label (labels.IsDNS1123Label) also accepts upper-case letters, unlike Kubernetes'. */
+export const DNS_LABEL = '[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?';
+const DNS_LABEL_RE = new RegExp(`^${DNS_LABEL}$`);
+export const isDnsLabel = (s: string): boolean => s.length <= 63 && DNS_LABEL_RE.test(s);
 
 /** Istio's protocol.Parse: the port protocols it knows, compared case-insensitively. */
 const PROTOCOLS = new Map<string, string>([
@@ -38,7 +43,7 @@ export function checkProtocol(p: string | undefined, path: Path, sink: Sink): vo
 }
 
 export function checkPortName(name: string, path: Path, sink: Sink): void {
-  if (!isDns1123Label(name)) sink.error(path, `invalid port name: ${name}`);
+  if (!isDnsLabel(name)) sink.error(path, `invalid port name: ${name}`);
 }
 
 /** Istio's ValidatePort wording, used where Istio's Go validation (not the CRD) reports it. */
@@ -106,7 +111,7 @@ export function checkAlphaSelectorLabels(
 
 export function checkSubsetName(name: string, path: Path, sink: Sink): void {
   if (name === '') sink.error(path, 'subset name cannot be empty');
-  else if (!isDns1123Label(name)) sink.error(path, `subset name is invalid: ${name}`);
+  else if (!isDnsLabel(name)) sink.error(path, `subset name is invalid: ${name}`);
 }
 
 /** A percentage given as an int32 (maxEjectionPercent, mirrorPercent…). */
