@@ -570,7 +570,7 @@ describe('VirtualService', () => {
     ],
     [
       'exportTo . and own namespace',
-      vs(to(), { exportTo: ['.', 'default'] }),
+      vs(to(), { exportTo: ['default', '.'] }),
       ['spec.exportTo[1]', 'duplicate entries in exportTo: . and current namespace default'],
     ],
     [
