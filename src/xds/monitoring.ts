@@ -57,6 +57,11 @@ export class XdsMetrics {
   });
 
   constructor(opts: { processMetrics?: boolean } = {}) {
+    // Series per type exist from the start, so dashboards see 0 rather than nothing.
+    for (const type of ['cds', 'eds', 'lds', 'rds']) {
+      this.pushes.inc({ type }, 0);
+      this.rejects.inc({ type }, 0);
+    }
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 }

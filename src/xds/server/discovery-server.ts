@@ -22,7 +22,10 @@ export interface DiscoveryServerOptions<Push> {
   generators: Iterable<Generator<Push>>;
   /** Reads a proxy from the Envoy Node of its first request; throws when the node is unusable. */
   proxyFromNode(node: WireNode): ProxyInfo;
-  /** Builds the push context for a full push (undefined request: the initial one); throw to keep the old. */
+  /**
+   * The push context for a push: rebuilt for a full push, endpoints refreshed for an EDS-only one,
+   * built fresh when `req` is undefined (start). Throw to keep the previous context.
+   */
   initPushContext(req: PushRequest | undefined, previous: Push | undefined): Push;
   debounce?: { after: number; max: number };
   clock?: Clock;
@@ -92,19 +95,20 @@ export class DiscoveryServer<Push = unknown> {
     this.debouncer.enqueue(req);
   }
 
-  /** Pushes now, without debouncing: rebuilds the push context if full, then queues every proxy. */
+  /**
+   * Pushes now, without debouncing: refreshes the push context (rebuilt when full, endpoints only
+   * otherwise), then queues every proxy. If the context cannot be built the old one keeps serving.
+   */
   push(req: PushRequest): void {
-    if (req.full) {
-      try {
-        this.pushContext = this.opts.initPushContext(req, this.pushContext);
-      } catch (e) {
-        this.metrics.pushContextErrors.inc();
-        this.log('error', `push context failed, keeping the previous one: ${(e as Error).message}`);
-        return;
-      }
-      this.nextVersion();
-      this.cache.rotate();
+    try {
+      this.pushContext = this.opts.initPushContext(req, this.pushContext);
+    } catch (e) {
+      this.metrics.pushContextErrors.inc();
+      this.log('error', `push context failed, keeping the previous one: ${(e as Error).message}`);
+      return;
     }
+    this.nextVersion();
+    if (req.full) this.cache.rotate();
     for (const c of this.connections) this.queue.enqueue(c, req);
   }
 

@@ -1,0 +1,133 @@
+// The control plane process (istiod's discovery role on one machine): config store fed by a
+// directory and the config API, the local and ServiceEntry registries, push contexts, the xDS
+// server on 15010 and the monitoring/debug/config HTTP server on 15014.
+import * as grpc from '@grpc/grpc-js';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { ConfigStore } from '../config/store.js';
+import { createConfigApi } from '../config/sources/api.js';
+import { DirectorySource } from '../config/sources/directory.js';
+import { PersistedConfig } from '../config/sources/persisted.js';
+import { removeControlPlaneInfo, writeControlPlaneInfo } from '../config/state-dir.js';
+import { AggregateRegistry } from '../registry/aggregate.js';
+import { LocalRegistry } from '../registry/local.js';
+import { ServiceEntryRegistry } from '../registry/serviceentry.js';
+import { generators } from '../xds/generators/index.js';
+import type { MeshConfig } from '../xds/generators/mesh.js';
+import { createDebugHandler } from '../xds/debug/index.js';
+import { XdsMetrics } from '../xds/monitoring.js';
+import { parseProxyInfo } from '../xds/proxy-info.js';
+import { buildPushContext, type PushContext } from '../xds/push-context.js';
+import { DiscoveryServer, type Logger, stderrLogger } from '../xds/server/discovery-server.js';
+import { addXdsServices } from '../xds/server/grpc.js';
+import { createMonitoringServer, listen } from './http.js';
+import { pushSettings, type PushSettings } from './settings.js';
+import { watchForPushes } from './triggers.js';
+
+export interface ControlPlaneOptions {
+  /** A directory of Istio YAML, watched for changes. */
+  configDir?: string;
+  /** xDS gRPC address (default 127.0.0.1:15010; port 0 picks one). */
+  xds?: string;
+  /** Monitoring, debug and config API address (default 127.0.0.1:15014). */
+  http?: string;
+  /** Where API-applied config and control-plane.json live. */
+  stateDir: string;
+  /** A MeshConfig YAML file (Istio's mesh config fields). */
+  meshFile?: string;
+  settings?: PushSettings;
+  log?: Logger;
+}
+
+export interface ControlPlane {
+  xdsAddress: string;
+  httpAddress: string;
+  store: ConfigStore;
+  /** The registry the local runtime feeds with its pods and Services. */
+  local: LocalRegistry;
+  ds: DiscoveryServer<PushContext>;
+  close(): Promise<void>;
+}
+
+async function readMesh(file: string | undefined): Promise<Partial<MeshConfig>> {
+  if (!file) return {};
+  const v: unknown = parseYaml(await readFile(file, 'utf8'));
+  if (v === null || v === undefined) return {};
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new Error(`${file}: mesh config must be a YAML mapping`);
+  return v as Partial<MeshConfig>;
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const log = opts.log ?? stderrLogger;
+  const settings = opts.settings ?? pushSettings();
+  const mesh = await readMesh(opts.meshFile);
+  // The push debounce is the one users tune (PILOT_DEBOUNCE_*), so the store only coalesces bursts.
+  const store = new ConfigStore({ debounceMs: 10, maxDelayMs: 100 });
+  const { persisted, diagnostics } = await PersistedConfig.open(store, opts.stateDir);
+  for (const d of diagnostics) log('warn', `saved config ${d.file ?? ''}: ${d.message}`);
+  const directory = opts.configDir ? new DirectorySource(store, opts.configDir) : undefined;
+  await directory?.start();
+
+  const local = new LocalRegistry(store, { domainSuffix: 'cluster.local', trustDomain: mesh.trustDomain });
+  const serviceEntries = new ServiceEntryRegistry(store);
+  const registry = new AggregateRegistry([local, serviceEntries]);
+  const metrics = new XdsMetrics({ processMetrics: true });
+  const ds = new DiscoveryServer<PushContext>({
+    generators: generators.values(),
+    proxyFromNode: parseProxyInfo,
+    initPushContext: (req, previous) =>
+      req && !req.full && previous
+        ? previous.withEndpoints(registry, previous.version)
+        : buildPushContext({ store, registry, mesh }),
+    debounce: settings.debounce,
+    pushConcurrency: settings.pushConcurrency,
+    metrics,
+    log,
+    controlPlaneId: `weft-${process.pid}`,
+  });
+  ds.start();
+  const stopTriggers = watchForPushes(
+    store,
+    registry,
+    (r) => ds.configUpdate(r),
+    () => ds.clock.now(),
+  );
+
+  const grpcServer = new grpc.Server({ 'grpc.max_send_message_length': -1 });
+  addXdsServices(grpcServer, ds);
+  const xdsPort = await new Promise<number>((resolve, reject) =>
+    grpcServer.bindAsync(opts.xds ?? '127.0.0.1:15010', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  const xdsAddress = `${(opts.xds ?? '127.0.0.1:15010').replace(/:\d+$/, '')}:${xdsPort}`;
+
+  const http = createMonitoringServer(metrics.registry, [
+    createDebugHandler({ ds, store, services: () => registry.services() }),
+    createConfigApi(store, { persisted }),
+  ]);
+  const httpAddress = await listen(http, opts.http ?? '127.0.0.1:15014');
+  await writeControlPlaneInfo(opts.stateDir, { pid: process.pid, http: httpAddress, xds: xdsAddress });
+  log('info', `xDS on ${xdsAddress}, monitoring and config API on http://${httpAddress}`);
+
+  return {
+    xdsAddress,
+    httpAddress,
+    store,
+    local,
+    ds,
+    async close() {
+      stopTriggers();
+      ds.stop();
+      await directory?.close();
+      local.close();
+      serviceEntries.close();
+      grpcServer.forceShutdown();
+      const closed = new Promise<void>((r) => http.close(() => r()));
+      http.closeAllConnections();
+      await closed;
+      await removeControlPlaneInfo(opts.stateDir, process.pid);
+    },
+  };
+}
