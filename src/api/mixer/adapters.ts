@@ -218,7 +218,7 @@ const kubernetesenv = pbObj({
 });
 
 export interface AdapterDef {
-  templates: readonly (TemplateName | 'kubernetes')[];
+  templates: readonly TemplateName[];
   /** Undefined for adapters Weft does not run: their params are accepted with a warning. */
   params?: Schema<unknown>;
 }
