@@ -81,7 +81,10 @@ ${extra}  subsets:
 ${subsets.map((v) => `  - name: ${v}\n    labels: { version: ${v} }`).join('\n')}
 `;
 
-export const baseYaml = `
+/** The sample's Gateway, frontend-route and DestinationRules, minus any named in `skip`. */
+export function weatherYaml(skip: string[] = []): string {
+  const docs = [
+    `
 apiVersion: networking.istio.io/v1alpha3
 kind: Gateway
 metadata: { name: weather-gateway, namespace: istio-system }
@@ -90,7 +93,8 @@ spec:
   servers:
   - port: { number: 80, name: http, protocol: HTTP }
     hosts: ['*']
----
+`,
+    `
 apiVersion: networking.istio.io/v1alpha3
 kind: VirtualService
 metadata: { name: frontend-route, namespace: weather }
@@ -100,15 +104,11 @@ spec:
   http:
   - route:
     - destination: { host: frontend, subset: v1 }
----
-${dr('frontend', ['v1', 'v2'])}
----
-${dr('advertisement', ['v1', 'v2', 'v3'])}
----
-${dr('forecast', ['v1', 'v2'])}
----
-${dr('tcp-echo', ['v1', 'v2'])}
-`;
-
-/** `dr('forecast', …)` for tests that replace a sample DestinationRule. */
-export { dr as destinationRuleYaml };
+`,
+    dr('frontend', ['v1', 'v2']),
+    dr('advertisement', ['v1', 'v2', 'v3']),
+    dr('forecast', ['v1', 'v2']),
+    dr('tcp-echo', ['v1', 'v2']),
+  ];
+  return docs.filter((d) => !skip.some((name) => d.includes(`name: ${name},`))).join('\n---\n');
+}

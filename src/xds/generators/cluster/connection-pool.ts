@@ -75,11 +75,13 @@ export function outlierDetectionFields(od: OutlierDetection | undefined): {
     // Envoy enforces consecutive 5xx at 5 by default; Istio only enforces what the user asked for.
     out.enforcing_consecutive_5xx = u32(0);
   }
-  if (od.consecutiveLocalOriginFailures) {
+  if (od.splitExternalLocalOriginErrors) {
     out.split_external_local_origin_errors = true;
-    out.consecutive_local_origin_failure = u32(od.consecutiveLocalOriginFailures);
-    out.enforcing_consecutive_local_origin_failure = u32(100);
-  } else if (od.splitExternalLocalOriginErrors) out.split_external_local_origin_errors = true;
+    if (od.consecutiveLocalOriginFailures) {
+      out.consecutive_local_origin_failure = u32(od.consecutiveLocalOriginFailures);
+      out.enforcing_consecutive_local_origin_failure = u32(100);
+    }
+  }
   if (od.interval) out.interval = parseDuration(od.interval);
   if (od.baseEjectionTime) out.base_ejection_time = parseDuration(od.baseEjectionTime);
   if (od.maxEjectionPercent !== undefined) out.max_ejection_percent = u32(od.maxEjectionPercent);

@@ -5,8 +5,8 @@ import type { LoadBalancerSettings } from '../../../registry/specs.js';
 
 export interface LbFields {
   lb_policy?: string;
-  ring_hash_lb_config?: { minimum_ring_size: number };
-  maglev_lb_config?: { table_size: number };
+  ring_hash_lb_config?: { minimum_ring_size: { value: number } };
+  maglev_lb_config?: { table_size: { value: number } };
   /** PASSTHROUGH turns the cluster into ORIGINAL_DST. */
   originalDst?: boolean;
 }
@@ -17,10 +17,10 @@ export function loadBalancerFields(lb: LoadBalancerSettings | undefined): LbFiel
     if (ch.maglev)
       return {
         lb_policy: 'MAGLEV',
-        ...(ch.maglev.tableSize ? { maglev_lb_config: { table_size: ch.maglev.tableSize } } : {}),
+        ...(ch.maglev.tableSize ? { maglev_lb_config: { table_size: { value: ch.maglev.tableSize } } } : {}),
       };
     const min = ch.ringHash?.minimumRingSize ?? ch.minimumRingSize ?? 1024;
-    return { lb_policy: 'RING_HASH', ring_hash_lb_config: { minimum_ring_size: min } };
+    return { lb_policy: 'RING_HASH', ring_hash_lb_config: { minimum_ring_size: { value: min } } };
   }
   switch (lb?.simple) {
     case 'LEAST_CONN':
