@@ -42,7 +42,7 @@ describe('load balancer', () => {
     ['RANDOM', 'RANDOM'],
     ['LEAST_CONN', 'LEAST_REQUEST'],
     ['LEAST_REQUEST', 'LEAST_REQUEST'],
-  ])
+  ] as const)
     test(`simple ${simple} → lb_policy ${policy}`, () => {
       const cl = get(clusters(adRule(`    loadBalancer: { simple: ${simple} }`)), `outbound|3003||${AD}`);
       assert.equal(cl.lb_policy, policy);
@@ -321,7 +321,7 @@ ${extra}`;
     ['NONE', 'ORIGINAL_DST'],
     ['DNS', 'STRICT_DNS'],
     ['DNS_ROUND_ROBIN', 'LOGICAL_DNS'],
-  ])
+  ] as const)
     test(`${resolution} → ${type}`, () => {
       const cl = get(clusters(entry(resolution)), 'outbound|443||api.example.com');
       assert.equal(cl.type, type);
