@@ -82,22 +82,24 @@ export interface ClientResult {
   ms?: number;
 }
 
-/** One HTTP GET from inside the pod, by a client process running as `uid`. */
-export async function httpFromPod(
+/** Runs a fixture script in the pod to completion and parses the JSON line it prints. */
+export async function jsonFromPod<T>(
   pod: PodNetwork,
-  host: string,
-  port: number,
-  uid = 0,
-): Promise<ClientResult> {
-  const proc = pod.spawn(process.execPath, [join(FIXTURES, 'client.mjs'), host, String(port)], {
-    uid,
-    cwd: FIXTURES,
-  });
+  script: string,
+  args: string[],
+  opts: PodSpawnOptions = {},
+): Promise<T> {
+  const proc = pod.spawn(process.execPath, [join(FIXTURES, script), ...args], { cwd: FIXTURES, ...opts });
   let out = '';
   let err = '';
   proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
   await new Promise((resolve) => proc.on('close', resolve));
-  if (out === '') throw new Error(`client printed nothing: ${err}`);
-  return JSON.parse(out) as ClientResult;
+  if (out === '') throw new Error(`${script} printed nothing: ${err}`);
+  return JSON.parse(out) as T;
+}
+
+/** One HTTP GET from inside the pod, by a client process running as `uid`. */
+export function httpFromPod(pod: PodNetwork, host: string, port: number, uid = 0): Promise<ClientResult> {
+  return jsonFromPod<ClientResult>(pod, 'client.mjs', [host, String(port)], { uid });
 }
