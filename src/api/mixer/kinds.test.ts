@@ -117,6 +117,15 @@ ${head('QuotaSpecBinding', 'request-count')}  quotaSpecs:
 `,
   ],
   [
+    'legacy kubernetes generator with attribute_bindings',
+    `${head('kubernetes', 'attributes')}  source_uid: source.uid | ""
+  source_ip: source.ip | ip("0.0.0.0")
+  destination_port: destination.port | 0
+  attribute_bindings:
+    source.labels: $out.source_labels | emptyStringMap()
+`,
+  ],
+  [
     'out-of-process adapter with connection',
     `${head('handler', 'h')}  adapter: mygrpcadapter
   connection:
@@ -237,6 +246,11 @@ const INVALID: [string, string, string | RegExp][] = [
     'redisquota rolling window bucket',
     `${head('redisquota')}  redisServerUrl: redis:6379\n  quotas:\n  - name: q\n    validDuration: 1s\n    bucketDuration: 2s\n    rateLimitAlgorithm: ROLLING_WINDOW\n`,
     'spec.quotas[0].validDuration: quotas.valid_duration should be longer than quotas.bucket_duration for ROLLING_WINDOW algorithm',
+  ],
+  [
+    'attribute binding to an unknown attribute',
+    `${head('kubernetes')}  attributeBindings:\n    source.workload.nam: $out.source_workload_name\n`,
+    'spec.attributeBindings["source.workload.nam"]: unknown attribute source.workload.nam (did you mean "source.workload.name"?)',
   ],
   [
     'instance unknown template',

@@ -68,12 +68,22 @@ const handler = pbObj({
     );
 });
 
+// An attribute generator's outputs ($out.<field>) bound to attributes, which must be known ones.
+const attributeBindings = map(str()).refine((m, path, sink) => {
+  for (const attr of Object.keys(m))
+    if (!DEFAULT_VOCABULARY.has(attr))
+      sink.error(
+        [...path, attr],
+        `unknown attribute ${attr}${didYouMean(attr, [...DEFAULT_VOCABULARY.keys()])}`,
+      );
+});
+
 const instance = pbObj({
   name: str(),
   compiled_template: str(),
   template: str(),
   params: struct(),
-  attribute_bindings: map(str()),
+  attribute_bindings: attributeBindings,
 }).refine((i: Rec, path, sink) => {
   const compiled = pbGet(i, 'compiled_template') as string | undefined;
   const dynamic = pbGet(i, 'template') as string | undefined;
@@ -86,14 +96,6 @@ const instance = pbObj({
       sink.error(at, `template '${compiled}' not found${didYouMean(compiled, TEMPLATE_NAMES)}`);
     else TEMPLATES[compiled as TemplateName].params.check(i.params ?? {}, [...path, 'params'], sink);
   }
-  const bindings = (pbGet(i, 'attribute_bindings') ?? {}) as Rec;
-  const at = [...path, i.attribute_bindings !== undefined ? 'attribute_bindings' : 'attributeBindings'];
-  for (const attr of Object.keys(bindings))
-    if (!DEFAULT_VOCABULARY.has(attr))
-      sink.error(
-        [...at, attr],
-        `unknown attribute ${attr}${didYouMean(attr, [...DEFAULT_VOCABULARY.keys()])}`,
-      );
 });
 
 const headerOperation = pbObj({
@@ -208,4 +210,15 @@ const PLURALS: Record<string, string> = {
 
 for (const [kind, adapter] of Object.entries(LEGACY_ADAPTER_KINDS))
   register(kind, PLURALS[kind] ?? `${kind}s`, ADAPTERS[adapter]!.params!);
-for (const t of TEMPLATE_NAMES) register(t, PLURALS[t] ?? `${t}s`, TEMPLATES[t].params);
+// A legacy template kind carries the params as its spec, plus attribute_bindings for generators.
+const bindings = pbObj({ attribute_bindings: attributeBindings });
+for (const t of TEMPLATE_NAMES) {
+  const { params, variety } = TEMPLATES[t];
+  const spec =
+    variety === 'ATTRIBUTE_GENERATOR'
+      ? params.extend(bindings.fields, {
+          oneOf: [...(params.opts.oneOf ?? []), ...(bindings.opts.oneOf ?? [])],
+        })
+      : params;
+  register(t, PLURALS[t] ?? `${t}s`, spec);
+}
