@@ -6,7 +6,6 @@ import { applyCapture, missingRules, readRules } from '../../src/runtime/iptable
 import { toolDefaults, sidecarDefaults, type CaptureConfig } from '../../src/runtime/iptables/config.js';
 import type { Tables } from '../../src/runtime/iptables/parse.js';
 import { parseRestore } from '../../src/runtime/iptables/parse.js';
-import type { Family } from '../../src/runtime/iptables/ruleset.js';
 import type { PodNetwork } from '../../src/runtime/net/pod.js';
 import { TestNetwork } from './helpers.js';
 import { istioCaptureCases } from './istio-capture-cases.js';
@@ -68,7 +67,7 @@ describe('applying capture rules in a pod namespace', () => {
   test('missingRules reports a rule that was removed', async () => {
     const rules = await applyCapture(pod.netns, sidecarDefaults());
     await pod.exec('iptables', ['-t', 'nat', '-D', 'ISTIO_OUTPUT', '-j', 'ISTIO_REDIRECT']);
-    const missing = await missingRules(pod.netns, rules, 4 as Family);
+    const missing = await missingRules(pod.netns, rules, 4);
     assert.deepEqual(
       missing.map((r) => r.spec.join(' ')),
       ['-A ISTIO_OUTPUT -j ISTIO_REDIRECT'],
