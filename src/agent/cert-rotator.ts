@@ -1,0 +1,72 @@
+// The agent's workload certificate: first issued with the pod's bootstrap token, renewed with the
+// current certificate at about half its lifetime (Istio's SECRET_GRACE_PERIOD_RATIO 0.5), with
+// back-off on failure. Listeners (the SDS server) hear every new certificate.
+import { EventEmitter } from 'node:events';
+import { requestCertificate, type CaClientOptions, type WorkloadCertificate } from '../ca/client.js';
+
+export interface RotatorOptions extends Omit<CaClientOptions, 'current'> {
+  /** Fraction of the lifetime after which to renew (default 0.5). */
+  graceRatio?: number;
+  /** First retry delay after a failure (doubles up to 30 s). */
+  retryMs?: number;
+  log?: (msg: string) => void;
+}
+
+export class CertificateRotator extends EventEmitter<{ rotated: [WorkloadCertificate]; failed: [Error] }> {
+  private cert?: WorkloadCertificate;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private failures = 0;
+
+  constructor(private readonly opts: RotatorOptions) {
+    super();
+  }
+
+  get current(): WorkloadCertificate | undefined {
+    return this.cert;
+  }
+
+  /** Fetches the first certificate (rejects if the CA refuses) and schedules renewals. */
+  async start(): Promise<WorkloadCertificate> {
+    const cert = await requestCertificate({ ...this.opts });
+    this.install(cert);
+    return cert;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private install(cert: WorkloadCertificate): void {
+    this.cert = cert;
+    this.failures = 0;
+    this.emit('rotated', cert);
+    const life = cert.notAfter.getTime() - cert.notBefore.getTime();
+    const at = cert.notBefore.getTime() + life * (this.opts.graceRatio ?? 0.5);
+    this.schedule(Math.max(0, at - Date.now()));
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.renew(), ms);
+    this.timer.unref();
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      const cert = await requestCertificate({ ...this.opts, current: this.cert });
+      if (!this.stopped) this.install(cert);
+    } catch (e) {
+      if (this.stopped) return;
+      this.failures++;
+      const delay = Math.min(30_000, (this.opts.retryMs ?? 500) * 2 ** (this.failures - 1));
+      this.opts.log?.(
+        `certificate renewal failed (attempt ${this.failures}, retry in ${delay} ms): ${(e as Error).message}`,
+      );
+      this.emit('failed', e as Error);
+      this.schedule(delay);
+    }
+  }
+}
