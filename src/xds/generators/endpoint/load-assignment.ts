@@ -37,9 +37,8 @@ export function loadAssignment(proxy: ProxyInfo, push: PushContext, cluster: str
     const [region, zone, sub_zone] = locality.split('/');
     return [
       {
-        ...(locality
-          ? { locality: { region: region ?? '', zone: zone ?? '', sub_zone: sub_zone ?? '' } }
-          : {}),
+        // Always present (Istio sets it even when empty): gRPC xDS clients NACK a group without it.
+        locality: { region: region ?? '', zone: zone ?? '', sub_zone: sub_zone ?? '' },
         lb_endpoints: eps.map(lbEndpoint),
         load_balancing_weight: u32(weight),
         ...(failover ? { priority: failoverPriority(proxy.locality!, locality, setting) } : {}),
