@@ -1,5 +1,6 @@
 // A directory of Istio YAML as a config source (Galley's fs source): loads it recursively, then
-// watches every directory (fs.watch is not recursive on Linux) and re-reads what changed. Each
+// watches every directory (fs.watch is not recursive on Linux) and re-reads what changed; YAML
+// that is not a manifest (no apiVersion, no kind: an image catalogue) is ignored. Each
 // file owns its resources: an invalid save is reported with file:line and the file's last good
 // version keeps serving; deleting a file deletes its resources.
 import { watch, type FSWatcher } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { parseResources } from '../loader.js';
 import type { ConfigStore } from '../store.js';
+import { isManifest } from './files.js';
 
 export interface DirectorySourceOptions {
   /** Settle time after a file-system event before re-reading (default 50 ms). */
@@ -151,7 +153,7 @@ export class DirectorySource {
     const parsed = parseResources(text, file);
     let diagnostics = parsed.diagnostics;
     if (!diagnostics.some((d) => d.severity === 'error')) {
-      const r = this.store.replaceOwner(file, parsed.resources);
+      const r = this.store.replaceOwner(file, parsed.resources.filter(isManifest));
       if (!r.ok) diagnostics = [...diagnostics, ...r.diagnostics];
     }
     this.files.set(file, { signature, diagnostics });
