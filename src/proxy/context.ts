@@ -1,0 +1,20 @@
+// What the proxy's parts share inside one worker: stats, clusters, RDS route configurations,
+// server state (health-check fail, draining) and the random source.
+import type { StatsStore } from './stats/store.js';
+import type { ClusterManager } from './upstream/cluster-manager.js';
+import type { RouteConfigStore } from './router/rds.js';
+
+export interface ServerState {
+  /** POST /healthcheck/fail: Envoy's health-check filter and /ready report failure */
+  healthcheckFailed: boolean;
+  /** POST /drain_listeners or shutdown */
+  draining: boolean;
+}
+
+export interface ProxyContext {
+  readonly store: StatsStore;
+  readonly clusterManager: ClusterManager;
+  readonly routes: RouteConfigStore;
+  readonly state: ServerState;
+  readonly random: () => number;
+}

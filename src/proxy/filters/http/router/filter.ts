@@ -1,0 +1,248 @@
+// envoy.filters.http.router, per request: resolves the route's action (direct response,
+// redirect, or forward), picks cluster and host, builds the upstream request (rewrites, Envoy
+// headers, header mutations) and turns upstream failures into Envoy's local replies and flags.
+// Retries, shadowing and circuit breaking hook in at forward()/onUpstreamFailure().
+import { HeaderMap, HOP_BY_HOP } from '../../../http/header-map.js';
+import { BODY } from '../../../http/local-reply.js';
+import type { ResponseFlag } from '../../../http/stream-info.js';
+import type { ClusterSpecifier, ForwardAction, Route } from '../../../router/route-config.js';
+import type { HeaderMutation } from '../../../router/header-mutation.js';
+import { redirectLocation, rewritePath } from '../../../router/rewrite.js';
+import type { Counter } from '../../../stats/store.js';
+import type { ResetReason } from '../../../upstream/pool/types.js';
+import type { FilterCallbacks, FilterHeadersStatus, HttpFilter } from '../types.js';
+import type { ROUTER_COUNTERS } from './stats.js';
+import { UpstreamRequest, type AttemptOwner } from './upstream-request.js';
+
+export interface RouterShared {
+  stats: { [K in (typeof ROUTER_COUNTERS)[number]]: Counter };
+  suppressEnvoyHeaders: boolean;
+  random: () => number;
+}
+
+const RESET_FLAG: Record<ResetReason, ResponseFlag> = {
+  'connection failure': 'UF',
+  'connection termination': 'UC',
+  'remote reset': 'UR',
+  'local reset': 'LR',
+  overflow: 'UO',
+  'protocol error': 'UPE',
+};
+
+interface Chosen {
+  name: string;
+  requestHeaders: HeaderMutation | undefined;
+  responseHeaders: HeaderMutation | undefined;
+}
+
+export class RouterFilter implements HttpFilter, AttemptOwner {
+  private cb!: FilterCallbacks;
+  private route!: Route;
+  private chosen: Chosen | undefined;
+  private upstream: UpstreamRequest | undefined;
+  private setCookies: string[] = [];
+
+  constructor(private readonly shared: RouterShared) {}
+
+  decodeHeaders(cb: FilterCallbacks): FilterHeadersStatus {
+    this.cb = cb;
+    this.shared.stats.rq_total.value++;
+    const route = cb.route();
+    if (!route) {
+      this.shared.stats.no_route.value++;
+      cb.sendLocalReply(404, '', 'NR', 'route_not_found');
+      return 'stop';
+    }
+    this.route = route;
+    const a = route.action;
+    if (a.kind === 'direct_response') {
+      this.shared.stats.rq_direct_response.value++;
+      const h = new HeaderMap();
+      if (a.body !== undefined) {
+        h.set('content-type', 'text/plain');
+        h.set('content-length', String(Buffer.byteLength(a.body)));
+      } else h.set('content-length', '0');
+      route.responseHeaders.apply(h, cb.info);
+      cb.info.responseCodeDetails = 'direct_response';
+      cb.encodeHeaders(a.status, h);
+      cb.endResponse(a.body);
+    } else if (a.kind === 'redirect') {
+      this.shared.stats.rq_redirect.value++;
+      const h = new HeaderMap();
+      h.set('location', redirectLocation(a, route.path, cb));
+      h.set('content-length', '0');
+      route.responseHeaders.apply(h, cb.info);
+      cb.info.responseCodeDetails = 'direct_response';
+      cb.encodeHeaders(a.code, h);
+      cb.endResponse();
+    } else this.forward(a);
+    return 'stop';
+  }
+
+  private pickCluster(spec: ClusterSpecifier): Chosen | undefined {
+    switch (spec.kind) {
+      case 'name':
+        return { name: spec.name, requestHeaders: undefined, responseHeaders: undefined };
+      case 'header': {
+        const n = this.cb.header(spec.header);
+        return n ? { name: n, requestHeaders: undefined, responseHeaders: undefined } : undefined;
+      }
+      case 'weighted': {
+        let r = Math.floor(this.shared.random() * spec.total);
+        for (const c of spec.clusters) {
+          if (r < c.weight)
+            return { name: c.name, requestHeaders: c.requestHeaders, responseHeaders: c.responseHeaders };
+          r -= c.weight;
+        }
+        const last = spec.clusters[spec.clusters.length - 1]!;
+        return {
+          name: last.name,
+          requestHeaders: last.requestHeaders,
+          responseHeaders: last.responseHeaders,
+        };
+      }
+    }
+  }
+
+  private forward(a: ForwardAction): void {
+    const cb = this.cb;
+    const info = cb.info;
+    const chosen = this.pickCluster(a.cluster);
+    const cluster = chosen && cb.clusterManager.get(chosen.name);
+    if (!chosen || !cluster) {
+      this.shared.stats.no_cluster.value++;
+      cb.sendLocalReply(503, '', 'NC', 'cluster_not_found');
+      return;
+    }
+    this.chosen = chosen;
+    info.upstreamCluster = chosen.name;
+    const conn = cb.connection;
+    const hashKey = a.hashPolicy?.({ req: cb, sourceIp: conn.remoteAddress, setCookies: this.setCookies });
+    const host = cluster.chooseHost({
+      hashKey,
+      originalDst: conn.originalDst ?? { address: conn.localAddress, port: conn.localPort },
+      headerHost: cluster.config.originalDst.useHttpHeader
+        ? cb.header(cluster.config.originalDst.headerName)
+        : undefined,
+    });
+    if (!host) {
+      cluster.stats.upstream_cx_none_healthy.value++;
+      cb.sendLocalReply(503, BODY.noHealthyUpstream, 'UH', 'no_healthy_upstream');
+      return;
+    }
+    info.upstreamHost = host.key;
+
+    // Timeout: route value, overridden by x-envoy-upstream-rq-timeout-ms / bounded grpc-timeout.
+    const h = cb.requestHeaders;
+    let timeoutMs = a.timeoutMs;
+    const override = h.get('x-envoy-upstream-rq-timeout-ms');
+    if (override !== undefined && /^\d+$/.test(override)) timeoutMs = Number(override);
+    h.remove('x-envoy-upstream-rq-timeout-ms');
+    if (a.grpcTimeoutHeaderMaxMs !== undefined) {
+      const g = grpcTimeoutMs(h.get('grpc-timeout'));
+      if (g !== undefined)
+        timeoutMs = a.grpcTimeoutHeaderMaxMs > 0 ? Math.min(g, a.grpcTimeoutHeaderMaxMs) : g;
+    }
+    if (!this.shared.suppressEnvoyHeaders && timeoutMs > 0)
+      h.set('x-envoy-expected-rq-timeout-ms', String(timeoutMs));
+
+    const newPath = rewritePath(cb.path, this.route.path, a.prefixRewrite, a.regexRewrite);
+    if (newPath !== cb.path) {
+      h.set('x-envoy-original-path', cb.path);
+      cb.path = newPath;
+    }
+    let authority = cb.authority;
+    if (a.hostRewrite) {
+      const hr = a.hostRewrite;
+      const v =
+        hr.kind === 'literal'
+          ? hr.value
+          : hr.kind === 'auto'
+            ? host.hostname || host.key
+            : cb.header(hr.name);
+      if (v) {
+        h.set('x-forwarded-host', authority);
+        authority = v;
+        cb.authority = v;
+      }
+    }
+    chosen.requestHeaders?.apply(h, info);
+    this.route.requestHeaders.apply(h, info);
+
+    const flat = h.toFlat(HOP_BY_HOP);
+    const te = h.get('te');
+    if (te === 'trailers') flat.push('te', te); // gRPC needs it end to end
+    let upgrade: string | undefined;
+    if (cb.upgradeSocket) {
+      upgrade = (h.get('upgrade') ?? '').toLowerCase();
+      if (!a.upgrades.get(upgrade)) {
+        cb.sendLocalReply(403, '', undefined, 'upgrade_failed');
+        return;
+      }
+    }
+    const up = new UpstreamRequest(this, cb, cluster, host);
+    this.upstream = up;
+    cb.onDownstreamReset = () => up.abort();
+    up.start(
+      { method: cb.method, path: cb.path, authority, headers: flat, body: cb.body as never, upgrade },
+      timeoutMs,
+    );
+  }
+
+  onUpstreamHeaders(status: number, headers: HeaderMap): void {
+    const cb = this.cb;
+    const ms = this.upstream!.elapsedMs();
+    cb.info.upstreamServiceTime = ms;
+    if (!this.shared.suppressEnvoyHeaders) headers.set('x-envoy-upstream-service-time', String(ms));
+    this.chosen?.responseHeaders?.apply(headers, cb.info);
+    this.route.responseHeaders.apply(headers, cb.info);
+    for (const c of this.setCookies) headers.append('set-cookie', c);
+    cb.encodeHeaders(status, headers);
+  }
+
+  onUpstreamComplete(): void {
+    this.cb.endResponse();
+  }
+
+  onUpstreamFailure(reason: ResetReason, err: Error & { code?: string }, responseStarted: boolean): void {
+    const cb = this.cb;
+    cb.info.setFlag(RESET_FLAG[reason]);
+    if (reason === 'local reset') return;
+    if (responseStarted) {
+      this.shared.stats.rq_reset_after_downstream_response_started.value++;
+      cb.resetStream();
+      return;
+    }
+    let detail: string = reason;
+    if (reason === 'connection failure' && err.code === 'ECONNREFUSED') {
+      cb.info.upstreamTransportFailureReason = 'delayed connect error: 111';
+      detail = `${reason}, transport failure reason: delayed connect error: 111`;
+    }
+    cb.sendLocalReply(
+      503,
+      BODY.resetBeforeHeaders(detail),
+      undefined,
+      `upstream_reset_before_response_started{${reason}}`,
+    );
+  }
+
+  onUpstreamTimeout(responseStarted: boolean): void {
+    const cb = this.cb;
+    cb.info.setFlag('UT');
+    if (responseStarted) cb.resetStream();
+    else cb.sendLocalReply(504, BODY.upstreamTimeout, undefined, 'upstream_response_timeout');
+  }
+
+  onDestroy(): void {
+    this.upstream?.abort();
+  }
+}
+
+/** grpc-timeout header ("<digits><unit>") → ms. */
+export function grpcTimeoutMs(v: string | undefined): number | undefined {
+  const m = v ? /^(\d{1,8})([HMSmun])$/.exec(v) : null;
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const f: Record<string, number> = { H: 3600000, M: 60000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
+  return Math.ceil(n * f[m[2]!]!);
+}

@@ -1,0 +1,92 @@
+// envoy.config.listener.v3.Listener → domain config: address, listener filters, filter chains
+// with their match and network filters (resolved by type URL), use_original_dst, bind_to_port.
+import type { Socket } from 'node:net';
+import { ConfigError, type Msg } from '../config/proto.js';
+import type { ProxyContext } from '../context.js';
+import { listenerFilterByTypeUrl, networkFilterByTypeUrl } from '../filters/registry.js';
+import type { NetworkFilterFactory } from '../filters/network/types.js';
+import type { ConnectionInfo } from './connection.js';
+import { parseChainMatch, type ChainMatch } from './filter-chain-match.js';
+
+export interface FilterChainConfig {
+  name: string;
+  match: ChainMatch;
+  /** the terminal network filter and its parsed config */
+  factory: NetworkFilterFactory;
+  config: unknown;
+}
+
+export interface ListenerConfig {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly bindToPort: boolean;
+  readonly useOriginalDst: boolean;
+  readonly transparent: boolean;
+  readonly listenerFilters: readonly ((socket: Socket, conn: ConnectionInfo) => Promise<void>)[];
+  readonly chains: readonly FilterChainConfig[];
+  readonly defaultChain: FilterChainConfig | undefined;
+  readonly raw: Msg;
+}
+
+function parseChain(fc: Msg, path: string, ctx: ProxyContext): FilterChainConfig {
+  if (fc.transport_socket)
+    throw new ConfigError(
+      `${path}.transport_socket`,
+      'TLS termination (transport_socket) is not supported yet',
+    );
+  const filters = (fc.filters ?? []) as Msg[];
+  if (filters.length === 0)
+    throw new ConfigError(`${path}.filters`, 'a filter chain needs a terminal network filter');
+  filters.slice(0, -1).forEach((f, i) => {
+    throw new ConfigError(
+      `${path}.filters[${i}]`,
+      `unsupported network filter ${f.typed_config?.['@type'] ?? f.name}`,
+    );
+  });
+  const last = filters[filters.length - 1]!;
+  const p = `${path}.filters[${filters.length - 1}]`;
+  const url = last.typed_config?.['@type'] as string | undefined;
+  const factory = url ? networkFilterByTypeUrl(url) : undefined;
+  if (!factory) throw new ConfigError(p, `unsupported network filter ${url ?? last.name}`);
+  const { '@type': _t, ...cfg } = last.typed_config as Msg;
+  return {
+    name: (fc.name as string | undefined) ?? '',
+    match: parseChainMatch(fc.filter_chain_match, `${path}.filter_chain_match`),
+    factory,
+    config: factory.parse(cfg, `${p}.typed_config`, ctx),
+  };
+}
+
+export function parseListener(l: Msg, ctx: ProxyContext): ListenerConfig {
+  if (!l.name) throw new ConfigError('name', 'listener name is required');
+  const sa = l.address?.socket_address;
+  if (!sa) throw new ConfigError('address', 'a socket_address is required');
+  const listenerFilters = ((l.listener_filters ?? []) as Msg[]).map((f, i) => {
+    const url = f.typed_config?.['@type'] as string | undefined;
+    const factory = url ? listenerFilterByTypeUrl(url) : undefined;
+    if (!factory)
+      throw new ConfigError(`listener_filters[${i}]`, `unsupported listener filter ${url ?? f.name}`);
+    return factory.create(factory.parse(f.typed_config, `listener_filters[${i}].typed_config`));
+  });
+  const chains = ((l.filter_chains ?? []) as Msg[]).map((fc, i) =>
+    parseChain(fc, `filter_chains[${i}]`, ctx),
+  );
+  const defaultChain = l.default_filter_chain
+    ? parseChain(l.default_filter_chain, 'default_filter_chain', ctx)
+    : undefined;
+  if (chains.length === 0 && !defaultChain)
+    throw new ConfigError('filter_chains', 'no filter chains specified');
+  return Object.freeze({
+    name: l.name as string,
+    address: (sa.address as string | undefined) ?? '0.0.0.0',
+    port: Number(sa.port_value ?? 0),
+    bindToPort: l.bind_to_port?.value ?? true,
+    useOriginalDst: Boolean(l.use_original_dst?.value),
+    transparent: Boolean(l.transparent?.value),
+    listenerFilters,
+    chains,
+    defaultChain,
+    raw: l,
+  });
+}

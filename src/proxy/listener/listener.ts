@@ -1,0 +1,165 @@
+// A live listener: its socket (when bind_to_port), listener filters, and the network filters of
+// each filter chain. A config update swaps the chains in place (the socket stays open) and
+// drains the old chains' connections; listener.<address>.* stats.
+import net, { type Server, type Socket } from 'node:net';
+import type { ProxyContext } from '../context.js';
+import type { NetworkFilter } from '../filters/network/types.js';
+import { makeCounters, makeGauges } from '../stats/store.js';
+import { attachConnection, newConnectionInfo, type ConnectionInfo } from './connection.js';
+import { selectFilterChain } from './filter-chain-match.js';
+import type { ListenerConfig } from './listener-config.js';
+
+const COUNTERS = [
+  'downstream_cx_total',
+  'downstream_cx_destroy',
+  'no_filter_chain_match',
+  'downstream_listener_filter_error',
+] as const;
+const GAUGES = ['downstream_cx_active'] as const;
+
+interface Chains {
+  config: ListenerConfig;
+  filters: NetworkFilter[];
+  defaultFilter: NetworkFilter | undefined;
+}
+
+/** Finds the listener a use_original_dst listener hands a connection to. */
+export type HandOff = (address: string, port: number) => ActiveListener | undefined;
+
+export class ActiveListener {
+  private server: Server | undefined;
+  private chains: Chains;
+  private readonly stats;
+  private readonly gauges;
+  readonly statName: string;
+
+  constructor(
+    config: ListenerConfig,
+    private readonly ctx: ProxyContext,
+    private readonly handOff: HandOff,
+  ) {
+    this.chains = this.build(config);
+    this.statName = `${config.address}_${config.port}`;
+    const scope = ctx.store.scope(
+      `listener.${this.statName}`,
+      [['envoy_listener_address', this.statName]],
+      'listener',
+    );
+    this.stats = makeCounters(scope, COUNTERS);
+    this.gauges = makeGauges(scope, GAUGES);
+  }
+
+  get config(): ListenerConfig {
+    return this.chains.config;
+  }
+
+  private build(config: ListenerConfig): Chains {
+    return {
+      config,
+      filters: config.chains.map((c) => c.factory.create(c.config, this.ctx)),
+      defaultFilter:
+        config.defaultChain && config.defaultChain.factory.create(config.defaultChain.config, this.ctx),
+    };
+  }
+
+  routeConfigNames(): string[] {
+    const all = [...this.chains.filters, ...(this.chains.defaultFilter ? [this.chains.defaultFilter] : [])];
+    return all.flatMap((f) => f.routeConfigNames());
+  }
+
+  /** Binds the socket (bind_to_port listeners only); resolves with the bound port. */
+  async listen(server?: Server): Promise<number> {
+    const c = this.config;
+    if (!c.bindToPort) return c.port;
+    this.server = server ?? net.createServer({ pauseOnConnect: true, noDelay: true });
+    this.server.on('connection', (s: Socket) => this.accept(s));
+    if (server) return (server.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen({ host: c.address, port: c.port, backlog: 1024 }, () => resolve());
+    });
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** The bound port (0 for bind_to_port: false). */
+  boundPort(): number {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? a.port : this.config.port;
+  }
+
+  private accept(socket: Socket): void {
+    const conn = newConnectionInfo(socket, this.config.name);
+    void this.runListenerFilters(socket, conn);
+  }
+
+  private async runListenerFilters(socket: Socket, conn: ConnectionInfo): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    try {
+      for (const f of this.chains.config.listenerFilters) await f(socket, conn);
+    } catch {
+      this.stats.downstream_listener_filter_error.value++;
+      socket.destroy();
+      return;
+    }
+    if (socket.destroyed) return;
+    if (this.config.useOriginalDst && conn.originalDst) {
+      const target = this.handOff(conn.originalDst.address, conn.originalDst.port);
+      if (target && target !== this) {
+        conn.listenerName = target.config.name;
+        return target.dispatch(socket, conn);
+      }
+    }
+    this.dispatch(socket, conn);
+  }
+
+  /** Filter-chain match and hand the socket to the chain's terminal network filter. */
+  dispatch(socket: Socket, conn: ConnectionInfo): void {
+    this.stats.downstream_cx_total.value++;
+    this.gauges.downstream_cx_active.value++;
+    socket.once('close', () => {
+      this.stats.downstream_cx_destroy.value++;
+      this.gauges.downstream_cx_active.value--;
+    });
+    const ch = this.chains;
+    const i = selectFilterChain(
+      ch.config.chains.map((c) => c.match),
+      conn,
+    );
+    const filter = i >= 0 ? ch.filters[i] : ch.defaultFilter;
+    if (!filter) {
+      this.stats.no_filter_chain_match.value++;
+      socket.destroy();
+      return;
+    }
+    attachConnection(socket, conn);
+    filter.onConnection(socket, conn);
+  }
+
+  /** In-place update: new connections get the new chains, old ones drain. */
+  update(config: ListenerConfig, drainMs: number): void {
+    const old = this.chains;
+    this.chains = this.build(config);
+    void drainChains(old, drainMs);
+  }
+
+  /** Stop accepting, drain every connection, close. */
+  async stop(drainMs: number): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await drainChains(this.chains, drainMs);
+  }
+
+  async drain(drainMs: number): Promise<void> {
+    await drainChains(this.chains, drainMs);
+  }
+}
+
+async function drainChains(c: Chains, drainMs: number): Promise<void> {
+  const all = [...c.filters, ...(c.defaultFilter ? [c.defaultFilter] : [])];
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(all.map((f) => f.drain())),
+    new Promise<void>((r) => (timer = setTimeout(r, drainMs).unref())),
+  ]);
+  clearTimeout(timer);
+  for (const f of all) f.close();
+}

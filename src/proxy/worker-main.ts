@@ -1,0 +1,4 @@
+// Entry point of a child worker process (see workers.ts).
+import { serveWorker } from './workers.js';
+
+serveWorker(Number(process.argv[2] ?? 5000));
