@@ -152,18 +152,22 @@ export function makeGauges<const N extends readonly string[]>(
   return o as { [K in N[number]]: Gauge };
 }
 
-/** Counts a response code as Envoy does: `<p>_<c>xx` and `<p>_<code>`. */
+/**
+ * Counts a response code as Envoy does: `<p>_<c>xx`, plus `<p>_<code>` when `exact` (cluster
+ * stats have both, the connection manager's downstream_rq_* only the class).
+ */
 export function countResponseCode(
   scope: Scope,
   prefix: string,
   code: number,
   cache: Map<number, Counter[]>,
+  exact = true,
 ): void {
   let cs = cache.get(code);
   if (!cs) {
-    cs = [scope.counter(`${prefix}_${Math.floor(code / 100)}xx`), scope.counter(`${prefix}_${code}`)];
+    cs = [scope.counter(`${prefix}_${Math.floor(code / 100)}xx`)];
+    if (exact) cs.push(scope.counter(`${prefix}_${code}`));
     cache.set(code, cs);
   }
-  cs[0]!.value++;
-  cs[1]!.value++;
+  for (const c of cs) c.value++;
 }
