@@ -58,7 +58,8 @@ export class AdsClient {
 
   private node(): object {
     const fields = Object.fromEntries(
-      Object.entries(this.metadata).map(([k, v]) => [k, { string_value: v }]),
+      // protobufjs defines google.protobuf.Value with camelCase names, whatever keepCase says.
+      Object.entries(this.metadata).map(([k, v]) => [k, { stringValue: v }]),
     );
     return { id: this.nodeId, metadata: { fields } };
   }
