@@ -193,6 +193,7 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
     const cb = this.cb;
     const ms = this.upstream!.elapsedMs();
     cb.info.upstreamServiceTime = ms;
+    cb.info.responseCodeDetails = 'via_upstream';
     if (!this.shared.suppressEnvoyHeaders) headers.set('x-envoy-upstream-service-time', String(ms));
     this.chosen?.responseHeaders?.apply(headers, cb.info);
     this.route.responseHeaders.apply(headers, cb.info);

@@ -1,0 +1,94 @@
+// Envoy's local replies and response flags: 404 NR, 503 NC, 503 UH "no healthy upstream",
+// 503 UF "upstream connect error …", 503 UC on upstream reset, 504 UT "upstream request timeout",
+// as seen by the client and in the access log.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { httpBootstrap, request, startProxy, startUpstream, staticCluster, type Running } from './helpers.js';
+
+describe('local replies and response flags', () => {
+  let up: Awaited<ReturnType<typeof startUpstream>>;
+  let px: Running;
+  let port: number;
+  const log = join(mkdtempSync(join(tmpdir(), 'weft-')), 'access.log');
+  before(async () => {
+    up = await startUpstream();
+    const closed = await startUpstream();
+    const deadPort = closed.port;
+    await closed.close();
+    px = await startProxy(
+      httpBootstrap(
+        `
+virtual_hosts:
+- name: all
+  domains: [example.com]
+  routes:
+  - {match: {prefix: /dead}, route: {cluster: dead}}
+  - {match: {prefix: /empty}, route: {cluster: empty}}
+  - {match: {prefix: /missing}, route: {cluster: nonexistent}}
+  - {match: {prefix: /slow}, route: {cluster: backend, timeout: 0.1s, prefix_rewrite: /delay/2000}}
+  - {match: {prefix: /}, route: {cluster: backend}}`,
+        staticCluster('backend', [up.port]) +
+          staticCluster('dead', [deadPort]) +
+          `
+- name: empty
+  type: STATIC
+  load_assignment: {cluster_name: empty}`,
+        `
+access_log:
+- name: envoy.access_loggers.file
+  typed_config:
+    "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+    path: ${log}
+    log_format: {text_format: "%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS%\\n"}`,
+      ),
+    );
+    port = await px.port('http');
+  });
+  after(async () => {
+    await px.stop();
+    await up.close();
+  });
+
+  const cases: [string, number, string, string][] = [
+    ['/nowhere', 404, '', 'NR'],
+    ['/missing', 503, '', 'NC'],
+    ['/empty', 503, 'no healthy upstream', 'UH'],
+    [
+      '/dead',
+      503,
+      'upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: delayed connect error: 111',
+      'UF',
+    ],
+    [
+      '/reset',
+      503,
+      'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+      'UC',
+    ],
+    ['/slow', 504, 'upstream request timeout', 'UT'],
+  ];
+  for (const [path, status, body, flag] of cases)
+    it(`${path} → ${status} ${flag}`, async () => {
+      const host = path === '/nowhere' ? 'other.org' : 'example.com';
+      const r = await request(port, path, { headers: { host } });
+      assert.equal(r.status, status);
+      assert.equal(r.body, body);
+      if (body) assert.equal(r.headers['content-type'], 'text/plain');
+      await new Promise((res) => setTimeout(res, 20));
+      const line = readFileSync(log, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${path} `));
+      assert.ok(line, `no access log line for ${path}`);
+      assert.equal(line.split(' ')[2], flag);
+    });
+
+  it('a proxied response has no flags ("-") and details via_upstream', async () => {
+    const r = await request(port, '/ok', { headers: { host: 'example.com' } });
+    assert.equal(r.status, 200);
+    await new Promise((res) => setTimeout(res, 20));
+    assert.match(readFileSync(log, 'utf8'), /^\/ok 200 - via_upstream$/m);
+  });
+});
