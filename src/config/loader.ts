@@ -2,7 +2,8 @@
 // `kind: List`, directories (recursive) and stdin. Every resource remembers file and line.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import jsyaml from 'js-yaml';
+import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
 import type { Loaded, Resource } from '../api/resource.js';
 import type { Path } from '../api/schema/dsl.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -26,46 +27,102 @@ function nodeAt(root: unknown, path: Path): Node | undefined {
   return cur as Node;
 }
 
-/** Parses one file's text into resources. `file` names it in messages ('-' for stdin). */
-export function parseResources(text: string, file: string): LoadResult {
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false }) as
-    Document[] | unknown;
-  const out: LoadResult = { resources: [], diagnostics: [] };
-  const lineOf = (offset: number | undefined): number => (offset === undefined ? 1 : lc.linePos(offset).line);
-  if (!Array.isArray(docs)) {
-    out.diagnostics.push({ severity: 'error', file, line: 1, message: 'could not parse YAML stream' });
-    return out;
+/** One YAML document's text and the 1-based line it starts on in its file. */
+interface Chunk {
+  text: string;
+  startLine: number;
+}
+
+const SEPARATOR = /^(?:---|\.\.\.)(?:[ \t]|$)/;
+
+/**
+ * Splits a stream at document markers in column 0 (where YAML always ends a document), so each
+ * document parses alone and a syntax error in one does not hide the others.
+ */
+function splitDocuments(text: string): Chunk[] {
+  const lines = text.split('\n');
+  const chunks: Chunk[] = [];
+  let from = 0;
+  for (let i = 0; i <= lines.length; i++) {
+    if (i === lines.length || (i > from && SEPARATOR.test(lines[i]!))) {
+      chunks.push({ text: lines.slice(from, i).join('\n'), startLine: from + 1 });
+      from = i;
+    }
   }
-  for (const doc of docs as Document[]) {
-    const docLine = lineOf(doc.contents?.range?.[0] ?? doc.range?.[0]);
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors)
-        out.diagnostics.push({
-          severity: 'error',
-          file,
-          line: e.linePos?.[0]?.line ?? docLine,
-          message: `YAML syntax error: ${e.message.split('\n')[0]}`,
-        });
-      continue;
-    }
-    // Empty documents (between '---' separators, or after a trailing '---') are skipped, as kubectl does.
-    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
-    let value: unknown;
+  return chunks;
+}
+
+/** A document with nothing but separators, comments and blank lines (kubectl skips these). */
+function isBlank(chunk: string): boolean {
+  return chunk.split('\n').every((l) => /^\s*(#.*)?$/.test(l) || SEPARATOR.test(l));
+}
+
+/** First line holding content (the line a resource is reported at). */
+function contentLine(chunk: Chunk): number {
+  const lines = chunk.text.split('\n');
+  const i = lines.findIndex((l) => !/^\s*(#.*)?$/.test(l) && !/^(---|\.\.\.)\s*$/.test(l));
+  return chunk.startLine + Math.max(0, i);
+}
+
+// Aliases can expand exponentially ("billion laughs"); such documents go through the `yaml`
+// parser, which bounds alias expansion.
+const ALIAS = /(^|[\s[{,])\*[^\s,\]}]/;
+
+/** Parses a document: js-yaml for speed; `yaml` (bounded aliases) when the text uses aliases. */
+function parseChunk(chunk: Chunk): { value: unknown } | { line: number; message: string } {
+  if (ALIAS.test(chunk.text)) {
+    const doc = parseDocument(chunk.text, { uniqueKeys: true, prettyErrors: false });
+    const err = doc.errors[0];
+    if (err)
+      return {
+        line: chunk.startLine + (err.linePos?.[0]?.line ?? 1) - 1,
+        message: `YAML syntax error: ${err.message.split('\n')[0]}`,
+      };
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      return { value: doc.toJS({ maxAliasCount: 100 }) };
     } catch (e) {
-      out.diagnostics.push({
-        severity: 'error',
-        file,
-        line: docLine,
-        message: `YAML error: ${(e as Error).message}`,
-      });
+      return { line: contentLine(chunk), message: `YAML error: ${(e as Error).message}` };
+    }
+  }
+  try {
+    return { value: jsyaml.load(chunk.text, { schema: jsyaml.CORE_SCHEMA }) };
+  } catch (e) {
+    const ex = e as jsyaml.YAMLException;
+    return {
+      line: chunk.startLine + (ex.mark?.line ?? 0),
+      message: `YAML syntax error: ${ex.reason ?? ex.message}`,
+    };
+  }
+}
+
+/** Finds a field's line inside a document, parsing it for positions only when first asked. */
+function locator(chunk: Chunk): (path: Path) => number | undefined {
+  let cached: { doc: Document; lc: LineCounter } | undefined;
+  return (path) => {
+    if (!cached) {
+      const lc = new LineCounter();
+      cached = { doc: parseDocument(chunk.text, { lineCounter: lc }), lc };
+    }
+    const n = nodeAt(cached.doc.contents, path);
+    return n?.range ? chunk.startLine + cached.lc.linePos(n.range[0]).line - 1 : undefined;
+  };
+}
+
+/** Parses one file's text into resources. `file` names it in messages ('<stdin>' for stdin). */
+export function parseResources(text: string, file: string): LoadResult {
+  const out: LoadResult = { resources: [], diagnostics: [] };
+  for (const chunk of splitDocuments(text)) {
+    if (isBlank(chunk.text)) continue;
+    const parsed = parseChunk(chunk);
+    if ('message' in parsed) {
+      out.diagnostics.push({ severity: 'error', file, line: parsed.line, message: parsed.message });
       continue;
     }
+    if (parsed.value === null || parsed.value === undefined) continue;
+    const locate = locator(chunk);
+    const docLine = contentLine(chunk);
     const push = (v: unknown, base: Path): void => {
-      const node = nodeAt(doc.contents, base);
-      const line = lineOf(node?.range?.[0]) || docLine;
+      const line = base.length ? (locate(base) ?? docLine) : docLine;
       if (typeof v !== 'object' || v === null || Array.isArray(v)) {
         out.diagnostics.push({
           severity: 'error',
@@ -82,19 +139,9 @@ export function parseResources(text: string, file: string): LoadResult {
         );
         return;
       }
-      out.resources.push({
-        resource: res,
-        source: {
-          file,
-          line,
-          locate: (p) => {
-            const n = nodeAt(doc.contents, [...base, ...p]);
-            return n?.range ? lineOf(n.range[0]) : undefined;
-          },
-        },
-      });
+      out.resources.push({ resource: res, source: { file, line, locate: (p) => locate([...base, ...p]) } });
     };
-    push(value, []);
+    push(parsed.value, []);
   }
   return out;
 }

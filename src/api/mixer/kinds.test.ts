@@ -190,7 +190,7 @@ const INVALID: [string, string, string | RegExp][] = [
   [
     'memquota bad duration',
     `${head('memquota')}  quotas:\n  - name: q\n    maxAmount: 4\n    validDuration: 5 seconds\n`,
-    /^spec.quotas\[0\].validDuration: invalid duration "5 seconds"/,
+    /^spec.quotas\[0\].validDuration: must be a valid duration/,
   ],
   [
     'memquota duplicate quota',

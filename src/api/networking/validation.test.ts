@@ -265,7 +265,11 @@ describe('VirtualService', () => {
       vs({ ...to(), timeout: '1.0005s' }),
       ['spec.http[0].timeout', 'only durations to ms precision are supported'],
     ],
-    ['timeout not a duration', vs({ ...to(), timeout: '10' }), ['spec.http[0].timeout', 'invalid duration']],
+    [
+      'timeout not a duration',
+      vs({ ...to(), timeout: '10' }),
+      ['spec.http[0].timeout', 'must be a valid duration greater than 1ms'],
+    ],
     [
       'negative attempts',
       vs({ ...to(), retries: { attempts: -1 } }),

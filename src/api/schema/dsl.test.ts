@@ -33,7 +33,7 @@ test('types, ranges, enums, required, oneof and duplicates are reported with pat
   assert.match(run({ name: 'a', mode: 'C' })[0]!, /Unsupported value: "C"/);
   assert.match(run({ name: 'a', weight: 1, mode: 'A' })[0]!, /only one of weight, mode/);
   assert.match(run({ name: 'a', tags: ['x', 'x'] })[0]!, /^spec.tags\[1\]: Duplicate value/);
-  assert.match(run({ name: 'a', timeout: '10' })[0]!, /invalid duration/);
+  assert.match(run({ name: 'a', timeout: '10' })[0]!, /must be a valid duration, got "10"/);
 });
 
 test('durations parse like Go and protobuf JSON', () => {

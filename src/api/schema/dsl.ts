@@ -250,13 +250,20 @@ export class ObjectSchema<F extends Fields> extends Schema<InferFields<F>> {
         shapeOk = false;
         continue;
       }
-      if (rec[k] === null && f.typeName !== 'any') continue; // protobuf JSON: null means unset
+      if (rec[k] === null && f.typeName !== 'any') {
+        // protobuf JSON: null means unset — but a required field set to null is a type error, as the API server says.
+        if (this.opts.required?.includes(k)) {
+          sink.error([...path, k], `must be of type ${f.typeName}: "null"`);
+          shapeOk = false;
+        }
+        continue;
+      }
       const before = sink.issues.length;
       f.check(rec[k], [...path, k], sink);
       if (sink.issues.slice(before).some((i) => i.severity === 'error')) shapeOk = false;
     }
     for (const r of this.opts.required ?? []) {
-      if (rec[r] === undefined || rec[r] === null) {
+      if (rec[r] === undefined) {
         sink.error([...path, r], 'Required value');
         shapeOk = false;
       }
@@ -351,9 +358,11 @@ class DurationSchema extends Schema<string> {
     if (typeof v !== 'string') return typeError(path, sink, 'duration string', v);
     const secs = parseDuration(v);
     if (secs === undefined) {
+      const bound =
+        this.opts.min !== undefined ? ` greater than ${this.opts.minHint ?? `${this.opts.min}s`}` : '';
       sink.error(
         path,
-        `invalid duration ${JSON.stringify(v)}: use a number with a unit, e.g. "1s", "500ms", "1m"`,
+        `must be a valid duration${bound}, got ${JSON.stringify(v)} (a number with a unit: "1s", "500ms", "1m")`,
       );
       return false;
     }
