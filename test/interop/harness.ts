@@ -81,6 +81,20 @@ spec:
 `;
 }
 
+/** A gRPC xDS bootstrap (GRPC_XDS_BOOTSTRAP_CONFIG) for a proxyless client named `pod`. */
+export function bootstrap(xdsAddress: string, pod: string): string {
+  return JSON.stringify({
+    xds_servers: [
+      { server_uri: xdsAddress, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
+    ],
+    node: {
+      id: `sidecar~127.0.0.1~${pod}.default~default.svc.cluster.local`,
+      metadata: { GENERATOR: 'grpc', NAMESPACE: 'default' },
+      locality: {},
+    },
+  });
+}
+
 /** Starts the control plane, the backends (registered as WorkloadEntries) and one xDS client. */
 export async function startMesh(backendLabels: Record<string, Record<string, string>>): Promise<Mesh> {
   const root = await mkdtemp(join(tmpdir(), 'weft-interop-'));
@@ -99,16 +113,7 @@ export async function startMesh(backendLabels: Record<string, Record<string, str
     log: process.env.INTEROP_LOG ? undefined : () => undefined,
   });
   // grpc-js-xds reads its bootstrap once per process, on the first xds: channel.
-  process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify({
-    xds_servers: [
-      { server_uri: cp.xdsAddress, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
-    ],
-    node: {
-      id: 'sidecar~127.0.0.1~client-1.default~default.svc.cluster.local',
-      metadata: { GENERATOR: 'grpc', NAMESPACE: 'default' },
-      locality: {},
-    },
-  });
+  process.env.GRPC_XDS_BOOTSTRAP_CONFIG = bootstrap(cp.xdsAddress, 'client-1');
   const xds = await import('@grpc/grpc-js-xds');
   xds.register();
   const client = new grpc.Client(TARGET, grpc.credentials.createInsecure());
