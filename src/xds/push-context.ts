@@ -26,7 +26,7 @@ import type {
   Subset,
   VirtualServiceSpec,
 } from '../registry/specs.js';
-import { defaultMeshConfig, type MeshConfig } from './generators/mesh.js';
+import { resolveMeshConfig, type MeshConfig, type MeshConfigInput } from './generators/mesh.js';
 
 const NETWORKING = 'networking.istio.io';
 const SECURITY = 'security.istio.io';
@@ -75,7 +75,8 @@ export interface ServiceInstance {
 export interface PushContextInput {
   store: ConfigStoreReader;
   registry: ServiceDiscovery;
-  mesh?: Partial<MeshConfig>;
+  /** The user's mesh config (Istio field names); Istio's defaults fill the rest. */
+  mesh?: Partial<MeshConfigInput>;
   /** Defaults to `<RFC3339 time>/<counter>` like Pilot. */
   version?: string;
   domainSuffix?: string;
@@ -85,7 +86,7 @@ let pushCounter = 0;
 
 /** Builds the snapshot for one full push. */
 export function buildPushContext(input: PushContextInput): PushContext {
-  const mesh = { ...defaultMeshConfig(), ...input.mesh };
+  const mesh = resolveMeshConfig(input.mesh);
   const domainSuffix = input.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
   const version = input.version ?? `${new Date().toISOString()}/${++pushCounter}`;
   const list = (kind: string, group = NETWORKING): StoredConfig[] =>
@@ -122,6 +123,7 @@ export class PushContext {
   private readonly byHost = new Map<string, Service>();
   private readonly endpointIndex = new Map<string, Endpoint[]>();
   private readonly visibleCache = new Map<string, Service[]>();
+  private readonly instancesByIp = new Map<string, ServiceInstance[]>();
 
   constructor(
     readonly version: string,
@@ -135,8 +137,15 @@ export class PushContext {
       .sort((a, b) => (a.creationTime ?? 0) - (b.creationTime ?? 0) || a.hostname.localeCompare(b.hostname));
     for (const s of this.services) {
       this.byHost.set(s.hostname, s);
-      for (const p of s.ports)
-        this.endpointIndex.set(`${s.hostname}|${p.port}`, registry.endpoints(s.hostname, p.port));
+      for (const port of s.ports) {
+        const endpoints = registry.endpoints(s.hostname, port.port);
+        this.endpointIndex.set(`${s.hostname}|${port.port}`, endpoints);
+        for (const endpoint of endpoints) {
+          const list = this.instancesByIp.get(endpoint.address) ?? [];
+          list.push({ service: s, port, endpoint });
+          this.instancesByIp.set(endpoint.address, list);
+        }
+      }
     }
   }
 
@@ -272,12 +281,7 @@ export class PushContext {
 
   /** Service ports served by the workload at the proxy's IPs. */
   instancesFor(proxy: ProxyInfo): ServiceInstance[] {
-    const out: ServiceInstance[] = [];
-    for (const service of this.services)
-      for (const port of service.ports)
-        for (const endpoint of this.endpoints(service.hostname, port.port))
-          if (proxy.ipAddresses.includes(endpoint.address)) out.push({ service, port, endpoint });
-    return out;
+    return proxy.ipAddresses.flatMap((ip) => this.instancesByIp.get(ip) ?? []);
   }
 }
 

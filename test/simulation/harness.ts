@@ -5,7 +5,7 @@ import { ConfigStore } from '../../src/config/store.js';
 import '../../src/api/kinds.js';
 import type { ProxyInfo } from '../../src/xds/contracts.js';
 import { buildPushContext, type PushContext } from '../../src/xds/push-context.js';
-import type { MeshConfig } from '../../src/xds/generators/mesh.js';
+import type { MeshConfigInput } from '../../src/xds/generators/mesh.js';
 import { LocalRegistry, kubeHostname } from '../../src/registry/local.js';
 import { ServiceEntryRegistry } from '../../src/registry/serviceentry.js';
 import { AggregateRegistry } from '../../src/registry/aggregate.js';
@@ -40,7 +40,7 @@ export interface MeshSetup {
   yaml?: string;
   services?: ServiceSpec[];
   pods?: PodSpec[];
-  mesh?: Partial<MeshConfig>;
+  mesh?: Partial<MeshConfigInput>;
 }
 
 export interface Mesh {

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { generateAll, setupMesh, sidecarProxy } from './harness.js';
 import { simulate } from './simulator.js';
 import { pods, services, VIPS, weatherYaml } from './weather-fixture.js';
-import type { MeshConfig } from '../../src/xds/generators/mesh.js';
+import type { MeshConfigInput } from '../../src/xds/generators/mesh.js';
 
 type Obj = Record<string, unknown>;
 const AD = 'advertisement.weather.svc.cluster.local';
 const ECHO = 'tcp-echo.weather.svc.cluster.local';
 
-function sidecar(yaml: string, pod = pods.adV1, mesh: Partial<MeshConfig> = {}) {
+function sidecar(yaml: string, pod = pods.adV1, mesh: Partial<MeshConfigInput> = {}) {
   const m = setupMesh({
     yaml: [weatherYaml(), yaml].join('\n---\n'),
     services,

@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { generateAll, routerProxy, setupMesh, sidecarProxy, type PodSpec } from './harness.js';
 import { simulate, type Call } from './simulator.js';
 import { pods, services, VIPS, weatherYaml } from './weather-fixture.js';
-import type { MeshConfig } from '../../src/xds/generators/mesh.js';
+import type { MeshConfigInput } from '../../src/xds/generators/mesh.js';
 
 const FORECAST = 'forecast.weather.svc.cluster.local';
 const FRONTEND = 'frontend.weather.svc.cluster.local';
 const AD = 'advertisement.weather.svc.cluster.local';
 const c = (port: number, subset: string, host: string): string => `outbound|${port}|${subset}|${host}`;
 
-function mesh(yaml: string, opts: { skip?: string[]; mesh?: Partial<MeshConfig> } = {}) {
+function mesh(yaml: string, opts: { skip?: string[]; mesh?: Partial<MeshConfigInput> } = {}) {
   return setupMesh({
     yaml: [weatherYaml(opts.skip), yaml].join('\n---\n'),
     services,
@@ -25,7 +25,7 @@ function call(
   yaml: string,
   from: PodSpec,
   req: Call,
-  opts: { skip?: string[]; mesh?: Partial<MeshConfig> } = {},
+  opts: { skip?: string[]; mesh?: Partial<MeshConfigInput> } = {},
 ) {
   const m = mesh(yaml, opts);
   const proxy = from === pods.ingress ? routerProxy(from) : sidecarProxy(from);

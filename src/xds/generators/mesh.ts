@@ -1,15 +1,17 @@
-// The MeshConfig fields the xDS generators read, with Istio's defaults (istio.mesh.v1alpha1.MeshConfig).
+// The MeshConfig fields the xDS generators read, resolved once per push from the user's mesh config
+// over Istio's defaults (src/api/meshconfig.ts, istio.mesh.v1alpha1.MeshConfig).
+import { defaultMeshConfig, type MeshConfig as MeshConfigInput } from '../../api/meshconfig.js';
 import type { LocalityLbSetting } from '../../registry/specs.js';
 
+export type { MeshConfigInput };
+
 export interface MeshConfig {
-  /** Default upstream connect timeout (Istio default 10s). */
   connectTimeout: string;
   outboundTrafficPolicy: { mode: 'ALLOW_ANY' | 'REGISTRY_ONLY' };
-  /** '' disables access logs; '/dev/stdout' is the usual setting. */
+  /** '' disables access logs. */
   accessLogFile: string;
-  /** Envoy format string; '' means Istio's default text format. */
+  /** Envoy format string; '' means Envoy's default format. */
   accessLogFormat: string;
-  accessLogEncoding: 'TEXT' | 'JSON';
   enableAutoMtls: boolean;
   rootNamespace: string;
   trustDomain: string;
@@ -19,18 +21,26 @@ export interface MeshConfig {
   localityLbSetting?: LocalityLbSetting;
 }
 
-export function defaultMeshConfig(): MeshConfig {
+/** User mesh config over Istio's defaults, narrowed to what generation needs. */
+export function resolveMeshConfig(user: Partial<MeshConfigInput> = {}): MeshConfig {
+  const m = { ...defaultMeshConfig(), ...user };
+  const locality = m.localityLbSetting as LocalityLbSetting | undefined;
   return {
-    connectTimeout: '10s',
-    outboundTrafficPolicy: { mode: 'ALLOW_ANY' },
-    accessLogFile: '',
-    accessLogFormat: '',
-    accessLogEncoding: 'TEXT',
-    enableAutoMtls: true,
-    rootNamespace: 'istio-system',
-    trustDomain: 'cluster.local',
-    defaultServiceExportTo: ['*'],
-    defaultVirtualServiceExportTo: ['*'],
-    defaultDestinationRuleExportTo: ['*'],
+    connectTimeout: m.connectTimeout ?? '10s',
+    outboundTrafficPolicy: {
+      mode: m.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' : 'ALLOW_ANY',
+    },
+    accessLogFile: m.accessLogFile ?? '',
+    accessLogFormat: m.accessLogFormat ?? '',
+    enableAutoMtls: m.enableAutoMtls ?? true,
+    rootNamespace: m.rootNamespace ?? 'istio-system',
+    trustDomain: m.trustDomain ?? 'cluster.local',
+    defaultServiceExportTo: m.defaultServiceExportTo ?? ['*'],
+    defaultVirtualServiceExportTo: m.defaultVirtualServiceExportTo ?? ['*'],
+    defaultDestinationRuleExportTo: m.defaultDestinationRuleExportTo ?? ['*'],
+    // Istio's default `{enabled: true}` alone changes nothing; only rules do.
+    ...(locality?.distribute?.length || locality?.failover?.length || locality?.enabled === false
+      ? { localityLbSetting: locality }
+      : {}),
   };
 }

@@ -3,20 +3,17 @@
 import type { Generator, ProxyInfo, XdsResource } from '../contracts.js';
 import type { PushContext } from '../push-context.js';
 import { TypeUrl } from '../type-urls.js';
-import { buildListeners } from './lds.js';
+import { grpcListenerNames, resolveGrpcTarget } from './grpc/listeners.js';
 import { gatewayRouteConfig, gatewayRouteNames } from './gateway/routes.js';
 import { grpcRouteConfig } from './grpc/routes.js';
-import { sidecarRouteConfig } from './route/sidecar-routes.js';
+import { sidecarRouteConfig, sidecarRouteNames } from './route/sidecar-routes.js';
 
 /** The route names the proxy's listeners refer to (what a wildcard RDS request means). */
 export function routeNames(proxy: ProxyInfo, push: PushContext): string[] {
-  if (proxy.type === 'router' && !proxy.proxyless) return gatewayRouteNames(proxy, push);
-  const names = new Set<string>();
-  for (const l of buildListeners(proxy, push)) {
-    const json = JSON.stringify(l);
-    for (const m of json.matchAll(/"route_config_name":"([^"]+)"/g)) names.add(m[1]!);
-  }
-  return [...names];
+  if (proxy.proxyless)
+    return grpcListenerNames(proxy, push).flatMap((n) => resolveGrpcTarget(proxy, push, n)?.routeName ?? []);
+  if (proxy.type === 'router') return gatewayRouteNames(proxy, push);
+  return sidecarRouteNames(proxy, push);
 }
 
 export function buildRouteConfig(proxy: ProxyInfo, push: PushContext, name: string): object | undefined {

@@ -24,14 +24,18 @@ export function gatewayListeners(proxy: ProxyInfo, push: PushContext): object[] 
         if (plainHttp) continue; // every plain-HTTP server on a port shares one chain and route
         plainHttp = true;
         chains.push({
-          filters: [httpConnectionManager(push, { statPrefix, rds: s.routeName!, direction: 'outbound' })],
+          filters: [
+            httpConnectionManager(push, { statPrefix, rds: s.routeName!, direction: 'outbound', edge: true }),
+          ],
         });
       } else if (s.kind === 'https') {
         const names = serverNames(s.server);
         chains.push({
           ...(names.length > 0 ? { filter_chain_match: { server_names: names } } : {}),
           transport_socket: downstreamTransportSocket(s.server.tls ?? {}, ['h2', 'http/1.1']),
-          filters: [httpConnectionManager(push, { statPrefix, rds: s.routeName!, direction: 'outbound' })],
+          filters: [
+            httpConnectionManager(push, { statPrefix, rds: s.routeName!, direction: 'outbound', edge: true }),
+          ],
         });
       } else {
         chains.push(...l4Chains(proxy, push, s, statPrefix));

@@ -12,6 +12,8 @@ export interface HcmOptions {
   direction: 'outbound' | 'inbound';
   /** Proxyless gRPC understands fault and router only. */
   proxyless?: boolean;
+  /** Gateways are the edge: they trust the peer address, not x-forwarded-for (Istio sets this). */
+  edge?: boolean;
 }
 
 export function httpFilters(direction: 'outbound' | 'inbound', proxyless = false): object[] {
@@ -51,7 +53,7 @@ export function hcmConfig(push: PushContext, o: HcmOptions): Record<string, unkn
     ...routes,
     http_filters: httpFilters(o.direction),
     access_log: accessLogs(push),
-    use_remote_address: { value: false },
+    use_remote_address: { value: o.edge === true },
     normalize_path: { value: true },
     upgrade_configs: [{ upgrade_type: 'websocket' }],
     stream_idle_timeout: { seconds: 0, nanos: 0 },

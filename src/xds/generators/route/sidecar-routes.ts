@@ -40,6 +40,14 @@ export function serviceVirtualHost(
   };
 }
 
+/** Route names a sidecar's HTTP listeners use: one per HTTP port of a visible service. */
+export function sidecarRouteNames(proxy: ProxyInfo, push: PushContext): string[] {
+  const ports = push
+    .servicesFor(proxy)
+    .flatMap((s) => s.ports.filter((p) => isHttpProtocol(p.protocol)).map((p) => String(p.port)));
+  return [...new Set(ports)];
+}
+
 export function sidecarRouteConfig(proxy: ProxyInfo, push: PushContext, port: number): object {
   const scope: RouteScope = { proxy, port, gateways: ['mesh'] };
   const vss = push.virtualServicesFor(proxy, ['mesh']);
