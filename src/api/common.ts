@@ -94,43 +94,62 @@ export function isIPAddress(s: string): boolean {
   return isIP(s) !== 0;
 }
 
-/** An IP address or CIDR block (v4 or v6); returns an error message or undefined. */
+export function ipError(s: string): string | undefined {
+  return isIP(s) === 0 ? `${s} is not a valid IP` : undefined;
+}
+
+/** An IP address or a CIDR block, v4 or v6 (Istio's agent.ValidateIPSubnet). */
 export function cidrError(s: string): string | undefined {
-  const slash = s.indexOf('/');
-  const ip = slash >= 0 ? s.slice(0, slash) : s;
-  const family = isIP(ip);
-  if (family === 0) return `${JSON.stringify(s)} is not a valid IP address or CIDR`;
-  if (slash >= 0) {
-    const bits = s.slice(slash + 1);
-    const max = family === 4 ? 32 : 128;
-    if (!/^\d+$/.test(bits) || Number(bits) > max)
-      return `${JSON.stringify(s)} has an invalid prefix length (0-${max})`;
+  const parts = s.split('/');
+  if (parts.length === 2) {
+    const [ip, bits] = parts as [string, string];
+    const fam = isIP(ip);
+    const max = fam === 6 ? 128 : 32;
+    if (fam === 0 || !/^\d{1,3}$/.test(bits) || Number(bits) > max) return `${s} is not a valid CIDR block`;
+    return undefined;
+  }
+  return ipError(s);
+}
+
+/** Istio's DNS-1123 label for host names accepts upper case (labels.dns1123LabelFmt). */
+export const DNS_LABEL = '[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?';
+const DNS_LABEL_RE = new RegExp(`^${DNS_LABEL}$`);
+export const isDnsLabel = (s: string): boolean => s.length <= 63 && DNS_LABEL_RE.test(s);
+
+// A wildcard label is "*", "*<label>" or "*-<label>".
+const WILDCARD_LABEL_RE = new RegExp(`^(\\*|(\\*|\\*-)?${DNS_LABEL})$`);
+
+function hostPreconditionError(name: string): string | undefined {
+  if (name.length > 255) return `domain name "${name}" too long (max 255)`;
+  if (name.length === 0) return 'empty domain name not allowed';
+  return undefined;
+}
+
+/** DNS-1123 labels of `domain`; messages name `shown`, the whole host the user wrote. */
+function hostLabelsError(domain: string, shown = domain): string | undefined {
+  const parts = domain.split('.');
+  const tld = parts[parts.length - 1]!;
+  if (/^[+-]?\d+$/.test(tld))
+    return `domain name "${shown}" invalid (top level domain "${tld}" cannot be all-numeric)`;
+  for (let i = 0; i < parts.length; i++) {
+    if (i === parts.length - 1 && parts[i] === '') return undefined; // "istio.io." is unambiguous
+    if (!isDnsLabel(parts[i]!)) return `domain name "${shown}" invalid (label "${parts[i]}" invalid)`;
   }
   return undefined;
 }
 
-/**
- * Istio host names: an FQDN or short name, optionally with a leading "*." wildcard, or "*".
- * Returns an error message or undefined (Istio's ValidateWildcardDomain).
- */
-export function wildcardDomainError(host: string): string | undefined {
-  if (host.length === 0) return 'domain name cannot be empty';
-  if (host.length > 255) return `domain name ${JSON.stringify(host)} too long (max 255)`;
-  if (host === '*') return undefined;
-  const rest = host.startsWith('*.') ? host.slice(2) : host.startsWith('*') ? host.slice(1) : host;
-  if (rest.length === 0) return undefined;
-  const labelsList = rest.replace(/\.$/, '').split('.');
-  for (const l of labelsList) {
-    if (l.includes('*'))
-      return `domain name ${JSON.stringify(host)} invalid (wildcard only allowed as the first label, "*." prefix)`;
-    if (!/^[A-Za-z0-9]([-A-Za-z0-9_]{0,61}[A-Za-z0-9])?$/.test(l))
-      return `domain name ${JSON.stringify(host)} invalid (label ${JSON.stringify(l)} is not a DNS-1123 label)`;
-  }
-  return undefined;
+/** A fully qualified or short host name with no wildcard (Istio's ValidateFQDN). */
+export function fqdnError(fqdn: string): string | undefined {
+  return hostPreconditionError(fqdn) ?? hostLabelsError(fqdn);
 }
 
-/** A hostname that must not carry a wildcard (ServiceEntry with NONE/DNS, WorkloadEntry address…). */
-export function fqdnError(host: string): string | undefined {
-  if (host.includes('*')) return 'hostname cannot be wildcard';
-  return wildcardDomainError(host);
+/** A host whose first label may be a wildcard: "*", "*.example.com", "*x.example.com" (ValidateWildcardDomain). */
+export function wildcardDomainError(domain: string): string | undefined {
+  const pre = hostPreconditionError(domain);
+  if (pre) return pre;
+  const dot = domain.indexOf('.');
+  const first = dot < 0 ? domain : domain.slice(0, dot);
+  if (!(first.length <= 63 && WILDCARD_LABEL_RE.test(first)))
+    return `domain name "${domain}" invalid (label "${first}" invalid)`;
+  return dot < 0 ? undefined : hostLabelsError(domain.slice(dot + 1), domain);
 }

@@ -1,7 +1,7 @@
 // DestinationRule (networking.istio.io): policies for traffic to a host after routing, and subsets.
 import { arr, map, obj, str, type Infer } from '../schema/dsl.js';
-import { WorkloadSelector } from '../common.js';
-import { wildcardDomainError } from './hosts.js';
+import { WorkloadSelector, wildcardDomainError } from '../common.js';
+
 import { exportTo } from './messages.js';
 import { checkLabelMap, checkSubsetName } from './rules.js';
 import { TrafficPolicy } from './traffic-policy.js';

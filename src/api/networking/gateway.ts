@@ -2,14 +2,8 @@
 // with Istio's rules for server ports, binds, hosts and TLS per protocol.
 import { arr, map, obj, str, uint32, type Infer, type Path, type Sink } from '../schema/dsl.js';
 import { checkNamespacedHost } from './hosts.js';
-import {
-  ipError,
-  isHttpProtocol,
-  isTlsProtocol,
-  parseProtocol,
-  UNIX_PREFIX,
-  unixAddressError,
-} from './rules.js';
+import { isHttpProtocol, isTlsProtocol, parseProtocol, UNIX_PREFIX, unixAddressError } from './rules.js';
+import { ipError } from '../common.js';
 import { ServerTLSSettings } from './tls.js';
 
 export const Port = obj(

@@ -1,46 +1,7 @@
 // Host names as Istio's networking kinds validate them (agent.ValidateWildcardDomain, ValidateFQDN,
 // ValidateNamespaceSlashWildcardHostname), gateway references and exportTo visibility.
 import type { Path, Sink } from '../schema/dsl.js';
-import { DNS_LABEL, ipError, isDnsLabel } from './rules.js';
-
-// Istio's DNS-1123 label accepts upper case (labels.dns1123LabelFmt); a wildcard label is "*",
-// "*<label>" or "*-<label>".
-const WILDCARD_LABEL_RE = new RegExp(`^(\\*|(\\*|\\*-)?${DNS_LABEL})$`);
-
-function preconditionError(name: string): string | undefined {
-  if (name.length > 255) return `domain name "${name}" too long (max 255)`;
-  if (name.length === 0) return 'empty domain name not allowed';
-  return undefined;
-}
-
-/** DNS-1123 labels of `domain`; messages name `shown`, the whole host the user wrote. */
-function labelsError(domain: string, shown = domain): string | undefined {
-  const parts = domain.split('.');
-  const tld = parts[parts.length - 1]!;
-  if (/^[+-]?\d+$/.test(tld))
-    return `domain name "${shown}" invalid (top level domain "${tld}" cannot be all-numeric)`;
-  for (let i = 0; i < parts.length; i++) {
-    if (i === parts.length - 1 && parts[i] === '') return undefined; // "istio.io." is unambiguous
-    if (!isDnsLabel(parts[i]!)) return `domain name "${shown}" invalid (label "${parts[i]}" invalid)`;
-  }
-  return undefined;
-}
-
-/** A fully qualified or short host name with no wildcard. */
-export function fqdnError(fqdn: string): string | undefined {
-  return preconditionError(fqdn) ?? labelsError(fqdn);
-}
-
-/** A host name whose first label may be a wildcard: "*", "*.example.com", "*x.example.com". */
-export function wildcardDomainError(domain: string): string | undefined {
-  const pre = preconditionError(domain);
-  if (pre) return pre;
-  const dot = domain.indexOf('.');
-  const first = dot < 0 ? domain : domain.slice(0, dot);
-  if (!(first.length <= 63 && WILDCARD_LABEL_RE.test(first)))
-    return `domain name "${domain}" invalid (label "${first}" invalid)`;
-  return dot < 0 ? undefined : labelsError(domain.slice(dot + 1), domain);
-}
+import { fqdnError, ipError, isDnsLabel, wildcardDomainError } from '../common.js';
 
 /** "*" or a "*." prefix are the only wildcards allowed where Istio forbids partial ones. */
 export function partialWildcardError(host: string): string | undefined {

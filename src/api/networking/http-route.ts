@@ -18,7 +18,8 @@ import { checkCorsHeaderName, checkMatchHeaderName, isAuthorityHeader } from './
 import { checkGatewayName } from './hosts.js';
 import { checkStringMatch, Destination, Headers, Percent, StringMatch } from './messages.js';
 import { checkRegex } from './regex.js';
-import { checkLabelMap, checkPortNumber, isDnsLabel, msDuration } from './rules.js';
+import { checkLabelMap, checkPortNumber, msDuration } from './rules.js';
+import { isDnsLabel } from '../common.js';
 import { checkRetryOn } from './retry-on.js';
 
 export const HTTPMatchRequest = obj({

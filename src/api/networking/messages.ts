@@ -1,8 +1,9 @@
 // Messages shared by the networking.istio.io kinds (istio.networking.v1alpha3): StringMatch,
 // Percent, PortSelector, Destination, Headers — each with the checks Istio applies wherever it is used.
+import { wildcardDomainError } from '../common.js';
 import { arr, map, num, obj, str, uint32, type Infer, type Path, type Sink } from '../schema/dsl.js';
 import { checkHeaderOperationName, checkHeaderValue, checkRequestSetName } from './headers.js';
-import { wildcardDomainError } from './hosts.js';
+
 import { checkRegex } from './regex.js';
 import { checkPortNumber, checkSubsetName } from './rules.js';
 

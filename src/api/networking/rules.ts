@@ -1,15 +1,12 @@
 // Istio's networking validation helpers (pkg/config/validation): ports, protocols, durations,
 // IPs and subnets, Unix socket addresses, label maps, selectors, subset and port names.
-import { isIP } from 'node:net';
-import { labelKeyError, labelValueError } from '../common.js';
+
+import { isDnsLabel, labelKeyError, labelValueError } from '../common.js';
 import { duration, parseDuration, type Path, type Sink, type Schema } from '../schema/dsl.js';
 
 export const UNIX_PREFIX = 'unix://';
 
 /** Istio's DNS-1123 label (labels.IsDNS1123Label) also accepts upper-case letters, unlike Kubernetes'. */
-export const DNS_LABEL = '[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?';
-const DNS_LABEL_RE = new RegExp(`^${DNS_LABEL}$`);
-export const isDnsLabel = (s: string): boolean => s.length <= 63 && DNS_LABEL_RE.test(s);
 
 /** Istio's protocol.Parse: the port protocols it knows, compared case-insensitively. */
 const PROTOCOLS = new Map<string, string>([
@@ -58,23 +55,6 @@ export const msDuration = (): Schema<string> =>
     if (Math.abs(ms - Math.round(ms)) > 1e-6)
       sink.error(path, 'only durations to ms precision are supported');
   });
-
-export function ipError(s: string): string | undefined {
-  return isIP(s) === 0 ? `${s} is not a valid IP` : undefined;
-}
-
-/** An IP address or a CIDR block (agent.ValidateIPSubnet). */
-export function subnetError(s: string): string | undefined {
-  const parts = s.split('/');
-  if (parts.length === 2) {
-    const [ip, bits] = parts as [string, string];
-    const fam = isIP(ip);
-    const max = fam === 6 ? 128 : 32;
-    if (fam === 0 || !/^\d{1,3}$/.test(bits) || Number(bits) > max) return `${s} is not a valid CIDR block`;
-    return undefined;
-  }
-  return ipError(s);
-}
 
 /** The part after "unix://": an absolute file path or an abstract socket ("@name"). */
 export function unixAddressError(addr: string): string | undefined {

@@ -1,7 +1,7 @@
 // ServiceEntry (networking.istio.io): adds services (hosts, addresses, ports, endpoints) to the
 // mesh's registry, with their location and how their endpoints are resolved.
 import { arr, enumOf, map, obj, str, uint32, type Infer, type Path, type Sink } from '../schema/dsl.js';
-import { fqdnError, partialWildcardError, wildcardDomainError } from './hosts.js';
+import { partialWildcardError } from './hosts.js';
 import { exportTo } from './messages.js';
 import {
   checkAlphaSelectorLabels,
@@ -12,8 +12,8 @@ import {
   isTcpProtocol,
   isTlsProtocol,
   parseProtocol,
-  subnetError,
 } from './rules.js';
+import { cidrError, fqdnError, wildcardDomainError } from '../common.js';
 import { checkWorkloadEntry, WorkloadEntryFields } from './workload-entry.js';
 
 export const ServicePort = obj(
@@ -174,7 +174,7 @@ export const ServiceEntry = ServiceEntryFields.refine((se, path, sink) => {
   let cidr = false;
   (se.addresses ?? []).forEach((a, i) => {
     cidr ||= a.includes('/');
-    const e = subnetError(a);
+    const e = cidrError(a);
     if (e) sink.error([...path, 'addresses', i], e);
   });
   if (cidr && !['NONE', 'STATIC'].includes(se.resolution ?? 'NONE'))

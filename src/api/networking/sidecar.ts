@@ -1,19 +1,19 @@
 // Sidecar (networking.istio.io): scopes a workload's proxy — inbound listeners, the egress hosts it
 // can reach, and its outbound traffic policy — with Istio's rules for ports, binds and hosts.
 import { arr, enumOf, map, obj, str, uint32, type Infer, type Path, type Sink } from '../schema/dsl.js';
-import { checkNamespacedHost, fqdnError } from './hosts.js';
+import { checkNamespacedHost } from './hosts.js';
 import { Destination } from './messages.js';
 import {
   checkAlphaSelectorLabels,
   checkPortName,
   checkPortNumber,
   checkProtocol,
-  ipError,
   isHttpProtocol,
   isTlsProtocol,
   UNIX_PREFIX,
   unixAddressError,
 } from './rules.js';
+import { fqdnError, ipError } from '../common.js';
 import { ServerTLSSettings } from './tls.js';
 import { ConnectionPoolSettings } from './traffic-policy.js';
 

@@ -16,10 +16,11 @@ import {
   type Path,
   type Sink,
 } from '../schema/dsl.js';
-import { fqdnError } from './hosts.js';
+
 import { checkLocalityLb, checkZoneAwareLb } from './locality.js';
 import { PortSelector } from './messages.js';
-import { checkNonNegative, checkPercent, checkPortNumber, ipError, msDuration } from './rules.js';
+import { checkNonNegative, checkPercent, checkPortNumber, msDuration } from './rules.js';
+import { fqdnError, ipError } from '../common.js';
 import { ClientTLSSettings } from './tls.js';
 
 const MAGLEV_MAX_TABLE = 5000011;

@@ -2,10 +2,11 @@
 // Istio's rules for delegates, hosts per binding (mesh vs gateway), SNI hosts and weights.
 import { arr, int, map, obj, str, uint32, type Infer, type Path, type Sink } from '../schema/dsl.js';
 import { isJwtClaimHeader } from './headers.js';
-import { checkGatewayName, hostsOverlap, hostSubsetOf, wildcardDomainError } from './hosts.js';
+import { checkGatewayName, hostsOverlap, hostSubsetOf } from './hosts.js';
 import { checkHTTPRouteKind, checkTotalWeight, checkWeight, HTTPRoute } from './http-route.js';
 import { Destination, exportTo } from './messages.js';
-import { checkLabelMap, checkPortNumber, ipError, subnetError } from './rules.js';
+import { checkLabelMap, checkPortNumber } from './rules.js';
+import { cidrError, ipError, wildcardDomainError } from '../common.js';
 
 export const RouteDestination = obj(
   { destination: Destination, weight: int() },
@@ -25,7 +26,7 @@ function checkL4Match(
   sink: Sink,
 ): void {
   (m.destinationSubnets ?? []).forEach((s, i) => {
-    const e = subnetError(s);
+    const e = cidrError(s);
     if (e) sink.error([...path, 'destinationSubnets', i], e);
   });
   if (m.port) checkPortNumber(m.port, [...path, 'port'], sink);

@@ -1,8 +1,9 @@
 // WorkloadEntry (networking.istio.io): a non-Kubernetes workload (VM, bare metal, UDS) — also the
 // shape of ServiceEntry endpoints and the WorkloadGroup template.
 import { map, obj, str, uint32, type Infer, type Path, type Sink } from '../schema/dsl.js';
-import { fqdnError } from './hosts.js';
-import { checkLabelMap, checkPortNumber, ipError, UNIX_PREFIX, unixAddressError } from './rules.js';
+
+import { checkLabelMap, checkPortNumber, UNIX_PREFIX, unixAddressError } from './rules.js';
+import { fqdnError, ipError } from '../common.js';
 
 // CRD rule on WorkloadEntry.ports keys (Istio's ValidatePortName is the stricter DNS-1123 label).
 const PORT_NAME = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
