@@ -144,6 +144,18 @@ export function generateAll(proxy: ProxyInfo, push: PushContext): Generated {
     for (const r of out) assertValidResource(messageName(g.typeUrl), r.resource);
     return out.map((r) => r.resource as Record<string, unknown>);
   };
-  const listeners = run(lds);
-  return { clusters: run(cds), listeners, routes: run(rds), endpoints: run(eds) };
+  const gen = { clusters: run(cds), listeners: run(lds), routes: run(rds), endpoints: run(eds) };
+  assertConsistent(gen);
+  return gen;
+}
+
+/** Like go-control-plane's Snapshot.Consistent: every RDS name a listener uses and every EDS cluster is served. */
+function assertConsistent(gen: Generated): void {
+  const routeNames = new Set(gen.routes.map((r) => r.name));
+  for (const m of JSON.stringify(gen.listeners).matchAll(/"route_config_name":"([^"]+)"/g))
+    if (!routeNames.has(m[1])) throw new Error(`listener refers to route ${m[1]} that RDS does not serve`);
+  const assignments = new Set(gen.endpoints.map((e) => e.cluster_name));
+  for (const c of gen.clusters)
+    if (c.type === 'EDS' && !assignments.has(c.name))
+      throw new Error(`EDS cluster ${String(c.name)} has no ClusterLoadAssignment`);
 }

@@ -150,6 +150,19 @@ describe('connection pool and outlier detection', () => {
     assert.deepEqual(cl.connect_timeout, { seconds: 2, nanos: 0 });
   });
 
+  test('28: a port named http2 speaks HTTP/2 upstream, http stays HTTP/1.1, tcp has no HTTP options', () => {
+    const list = clusters('');
+    const gw = get(list, 'outbound|80||istio-ingressgateway.istio-system.svc.cluster.local');
+    assert.deepEqual(protocolOptions(gw).explicit_http_config, { http2_protocol_options: {} });
+    assert.deepEqual(protocolOptions(get(list, `outbound|3003||${AD}`)).explicit_http_config, {
+      http_protocol_options: {},
+    });
+    assert.equal(
+      get(list, 'outbound|9000||tcp-echo.weather.svc.cluster.local').typed_extension_protocol_options,
+      undefined,
+    );
+  });
+
   test('h2UpgradePolicy UPGRADE and http2 ports speak HTTP/2 upstream', () => {
     const cl = get(
       clusters(adRule(`    connectionPool:\n      http: { h2UpgradePolicy: UPGRADE }`)),
