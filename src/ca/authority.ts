@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFilesDurably } from '../util/durable-fs.js';
 import {
   EC_ALG,
   generateKeyPair,
@@ -158,10 +158,13 @@ export class CertificateAuthority {
   private async persist(): Promise<void> {
     if (!this.dir) return;
     const certPem = pem(this.signing.cert);
-    await writeFileAtomic(join(this.dir, 'ca-key.pem'), await privateKeyPem(this.signing.key), 0o600);
-    await writeFileAtomic(join(this.dir, 'ca-cert.pem'), certPem);
-    await writeFileAtomic(join(this.dir, 'root-cert.pem'), certPem);
-    await writeFileAtomic(join(this.dir, 'trust-bundle.pem'), this.roots.join(''));
+    const at = (f: string): string => join(this.dir!, f);
+    await writeFilesDurably([
+      { path: at('ca-key.pem'), data: await privateKeyPem(this.signing.key), mode: 0o600 },
+      { path: at('ca-cert.pem'), data: certPem, mode: 0o644 },
+      { path: at('root-cert.pem'), data: certPem, mode: 0o644 },
+      { path: at('trust-bundle.pem'), data: this.roots.join(''), mode: 0o644 },
+    ]);
   }
 
   /** PEM roots proxies should trust (during a rotation, old and new). */

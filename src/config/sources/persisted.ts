@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { type ApplyResult, type ConfigInput, type ConfigStore } from '../store.js';
 import type { ConfigKey } from '../store-types.js';
 import type { Resource } from '../../api/resource.js';
-import { isTempFile, removeFilesDurably, writeFilesDurably } from '../state-dir.js';
+import { isTempFile, removeFilesDurably, writeFilesDurably } from '../../util/durable-fs.js';
 
 export const API_OWNER = 'api';
 
