@@ -172,6 +172,7 @@ export class PushContext {
 
   /** The Sidecar resource scoping this proxy: workload-selected, namespace-wide, else root namespace. */
   sidecarFor(proxy: ProxyInfo): SidecarConfig | undefined {
+    if (proxy.type === 'router') return undefined; // Sidecar resources never scope gateways
     const inNs = this.configs.sidecars.filter((s) => s.namespace === proxy.namespace);
     return (
       inNs.find(
@@ -203,7 +204,7 @@ export class PushContext {
           s.namespace,
           proxy.namespace,
         ) &&
-        (!egress || egress.some((h) => egressHostMatches(h, s, proxy.namespace))),
+        (!egress || egress.some((h) => egressHostMatches(h, s.namespace, s.hostname, proxy.namespace))),
     );
     this.visibleCache.set(cacheKey, out);
     return out;
@@ -211,11 +212,18 @@ export class PushContext {
 
   /** VirtualServices visible to the proxy and bound to one of `gateways` ('mesh' for sidecars). */
   virtualServicesFor(proxy: ProxyInfo, gateways: readonly string[]): VirtualServiceConfig[] {
+    const egress = this.sidecarFor(proxy)?.spec.egress?.flatMap((e) => e.hosts);
     const visible = this.configs.virtualServices.filter(
       (vs) =>
         vs.hosts.length > 0 &&
         vs.gateways.some((g) => gateways.includes(g)) &&
-        exported(vs.spec.exportTo ?? this.mesh.defaultVirtualServiceExportTo, vs.namespace, proxy.namespace),
+        exported(
+          vs.spec.exportTo ?? this.mesh.defaultVirtualServiceExportTo,
+          vs.namespace,
+          proxy.namespace,
+        ) &&
+        (!egress ||
+          vs.hosts.some((h) => egress.some((e) => egressHostMatches(e, vs.namespace, h, proxy.namespace)))),
     );
     // Istio prefers the proxy's own namespace when two VirtualServices claim a host.
     return [
@@ -289,13 +297,14 @@ function exported(exportTo: readonly string[], ownNs: string, proxyNs: string): 
   return exportTo.some((e) => e === '*' || (e === '.' && ownNs === proxyNs) || e === proxyNs);
 }
 
-function egressHostMatches(entry: string, s: Service, proxyNs: string): boolean {
+/** A Sidecar egress `namespace/host` entry against a config's namespace and host. */
+function egressHostMatches(entry: string, namespace: string, hostname: string, proxyNs: string): boolean {
   const slash = entry.indexOf('/');
   const ns = slash >= 0 ? entry.slice(0, slash) : '*';
   const host = slash >= 0 ? entry.slice(slash + 1) : entry;
   if (ns === '~') return false;
-  const nsOk = ns === '*' || (ns === '.' ? s.namespace === proxyNs : s.namespace === ns);
-  return nsOk && hostMatches(host, s.hostname);
+  const nsOk = ns === '*' || (ns === '.' ? namespace === proxyNs : namespace === ns);
+  return nsOk && hostsIntersect(host, hostname);
 }
 
 function mergeRules(rules: DestinationRuleConfig[]): DestinationRuleConfig {

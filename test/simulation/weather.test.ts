@@ -401,7 +401,14 @@ spec:
   });
 
   test('23: a Sidecar with egress default/* hides httpbin.weather', () => {
-    const m = mesh(sleepSidecar);
+    const httpbinRoute = `
+apiVersion: networking.istio.io/v1alpha3
+kind: VirtualService
+metadata: { name: httpbin, namespace: weather }
+spec:
+  hosts: [httpbin.weather.svc.cluster.local]
+  http: [{ route: [{ destination: { host: httpbin.weather.svc.cluster.local } }] }]`;
+    const m = mesh([sleepSidecar, httpbinRoute].join('\n---\n'));
     const gen = generateAll(sidecarProxy(pods.sleep), m.push);
     assert.ok(!gen.clusters.some((x) => String(x.name).endsWith('httpbin.weather.svc.cluster.local')));
     const weather = simulate(gen, {
@@ -411,6 +418,11 @@ spec:
       path: '/get',
     });
     assert.notEqual(weather.cluster, c(8000, '', 'httpbin.weather.svc.cluster.local'));
+    assert.equal(
+      weather.virtualHost,
+      'allow_any',
+      'neither the service nor its VirtualService makes a virtual host',
+    );
     assert.equal(
       simulate(gen, { address: VIPS.httpbinDefault, port: 8000, host: 'httpbin:8000', path: '/get' }).cluster,
       c(8000, '', 'httpbin.default.svc.cluster.local'),

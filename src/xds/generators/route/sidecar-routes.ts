@@ -66,7 +66,8 @@ export function sidecarRouteConfig(proxy: ProxyInfo, push: PushContext, port: nu
   // VirtualService hosts that name no service still route (e.g. to a subset of another host).
   for (const vs of vss)
     for (const host of vs.hosts) {
-      if (host === '*' || services.some((s) => hostMatches(host, s.hostname))) continue;
+      // Hosts of services this proxy cannot see (or that lack this port) get no virtual host.
+      if (host === '*' || push.service(host) || services.some((s) => hostMatches(host, s.hostname))) continue;
       if (!vsUsesPort(vs, port)) continue;
       const routes = translateVirtualService(vs, scope, push);
       if (routes.length > 0)
