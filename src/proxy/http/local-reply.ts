@@ -35,3 +35,14 @@ export const BODY = {
   streamTimeout: 'stream timeout',
   requestTimeout: 'request timeout',
 } as const;
+
+/** grpc-message encoding (gRPC HTTP/2 spec): percent-encode '%' and bytes outside 0x20–0x7E. */
+export function grpcMessageEncode(s: string): string {
+  let out = '';
+  for (const b of Buffer.from(s))
+    out +=
+      b < 0x20 || b > 0x7e || b === 0x25
+        ? `%${b.toString(16).toUpperCase().padStart(2, '0')}`
+        : String.fromCharCode(b);
+  return out;
+}

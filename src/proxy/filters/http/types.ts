@@ -40,7 +40,8 @@ export interface FilterCallbacks extends MatchRequest {
   /** HTTP/1.1 Upgrade requests: the raw downstream socket and bytes read past the headers */
   readonly upgradeSocket?: Socket;
   readonly upgradeHead?: Buffer;
-  encodeHeaders(status: number, headers: HeaderMap): void;
+  /** endStream: headers-only response (e.g. gRPC trailers-only) */
+  encodeHeaders(status: number, headers: HeaderMap, endStream?: boolean): void;
   /** false when the downstream buffer is full: wait for onDrain */
   encodeData(chunk: Buffer): boolean;
   onDrain(cb: () => void): void;

@@ -31,7 +31,7 @@ class Http1Stream implements Dispatcher.DispatchHandler, UpstreamStream {
     this.h.onUpgrade(status, headers, socket);
   }
   onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
-    this.h.onHeaders(status, headers);
+    this.h.onHeaders(status, headers, false);
   }
   onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
     if (!this.h.onData(chunk)) c.pause();

@@ -89,11 +89,15 @@ export class Http2Pool implements ConnPool {
     const max = this.opts.maxRequestsPerConnection;
     if (max && sess.streams >= max && this.current === sess) this.current = undefined;
     let gotHeaders = false;
-    req.on('response', (hdrs) => {
+    req.on('response', (hdrs, flags: number) => {
       gotHeaders = true;
       const status = Number(hdrs[HTTP2_HEADER_STATUS]);
       delete hdrs[HTTP2_HEADER_STATUS];
-      h.onHeaders(status, hdrs as IncomingHttpHeaders);
+      h.onHeaders(
+        status,
+        hdrs as IncomingHttpHeaders,
+        (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0,
+      );
     });
     let trailers: IncomingHttpHeaders | undefined;
     req.on('trailers', (t) => (trailers = t as IncomingHttpHeaders));

@@ -25,7 +25,8 @@ export interface UpstreamRequestSpec {
 }
 
 export interface UpstreamHandler {
-  onHeaders(status: number, headers: IncomingHttpHeaders): void;
+  /** endStream: the response has no body (HTTP/2 HEADERS with END_STREAM) */
+  onHeaders(status: number, headers: IncomingHttpHeaders, endStream: boolean): void;
   /** false → the pool pauses until resume() */
   onData(chunk: Buffer): boolean;
   onEnd(trailers: IncomingHttpHeaders | undefined): void;

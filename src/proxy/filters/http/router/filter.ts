@@ -189,7 +189,7 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
     );
   }
 
-  onUpstreamHeaders(status: number, headers: HeaderMap): void {
+  onUpstreamHeaders(status: number, headers: HeaderMap, endStream: boolean): void {
     const cb = this.cb;
     const ms = this.upstream!.elapsedMs();
     cb.info.upstreamServiceTime = ms;
@@ -198,7 +198,7 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
     this.chosen?.responseHeaders?.apply(headers, cb.info);
     this.route.responseHeaders.apply(headers, cb.info);
     for (const c of this.setCookies) headers.append('set-cookie', c);
-    cb.encodeHeaders(status, headers);
+    cb.encodeHeaders(status, headers, endStream);
   }
 
   onUpstreamComplete(): void {

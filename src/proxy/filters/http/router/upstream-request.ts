@@ -17,7 +17,7 @@ import { countResponseCode } from '../../../stats/store.js';
 import type { FilterCallbacks } from '../types.js';
 
 export interface AttemptOwner {
-  onUpstreamHeaders(status: number, headers: HeaderMap): void;
+  onUpstreamHeaders(status: number, headers: HeaderMap, endStream: boolean): void;
   onUpstreamFailure(reason: ResetReason, err: Error, responseStarted: boolean): void;
   onUpstreamTimeout(responseStarted: boolean): void;
   onUpstreamComplete(): void;
@@ -52,10 +52,14 @@ export class UpstreamRequest implements UpstreamHandler {
     return Number((process.hrtime.bigint() - this.startNs) / 1_000_000n);
   }
 
-  onHeaders(status: number, headers: IncomingHttpHeaders): void {
+  onHeaders(status: number, headers: IncomingHttpHeaders, endStream: boolean): void {
     this.responseStarted = true;
     countResponseCode(this.cluster.scope, 'upstream_rq', status, this.cluster.codeCounters);
-    this.owner.onUpstreamHeaders(status, new HeaderMap(headers as Record<string, string | string[]>));
+    this.owner.onUpstreamHeaders(
+      status,
+      new HeaderMap(headers as Record<string, string | string[]>),
+      endStream,
+    );
   }
 
   onData(chunk: Buffer): boolean {

@@ -2,9 +2,10 @@
 // filter chain (router last) → response headers through encode filters in reverse → body →
 // access log and stats. Also the MatchRequest that route matching reads.
 import { randomUUID } from 'node:crypto';
+import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { HeaderMap, type HeaderValue } from '../../../http/header-map.js';
-import { BODY, httpToGrpcStatus, isGrpcRequest } from '../../../http/local-reply.js';
+import { BODY, grpcMessageEncode, httpToGrpcStatus, isGrpcRequest } from '../../../http/local-reply.js';
 import { StreamInfo, type ResponseFlag } from '../../../http/stream-info.js';
 import type { ConnectionInfo } from '../../../listener/connection.js';
 import { formatAddress } from '../../../listener/connection.js';
@@ -177,9 +178,8 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
     if (isGrpcRequest(this.requestHeaders.get('content-type'))) {
       h.set('content-type', 'application/grpc');
       h.set('grpc-status', String(httpToGrpcStatus(status)));
-      if (body) h.set('grpc-message', encodeURIComponent(body));
-      this.encodeHeaders(200, h);
-      this.endResponse();
+      if (body) h.set('grpc-message', grpcMessageEncode(body));
+      this.encodeHeaders(200, h, true);
       return;
     }
     if (body) {
@@ -192,7 +192,8 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
 
   // --- response path (used by the router and local replies) ------------------------------------
 
-  encodeHeaders(status: number, headers: HeaderMap): void {
+  /** endStream: a headers-only response (gRPC trailers-only replies need it on HTTP/2) */
+  encodeHeaders(status: number, headers: HeaderMap, endStream = false): void {
     for (let i = this.filters.length - 1; i >= 0; i--)
       this.filters[i]!.encodeHeaders?.(this, status, headers);
     // A 101 keeps Connection/Upgrade: they are the handshake.
@@ -206,7 +207,17 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
     this.info.responseCode = status;
     this.info.responseHeaders = headers;
     this.idleTimer?.refresh();
-    this.responder.writeHead(status, headers.raw);
+    if (!endStream) {
+      this.responder.writeHead(status, headers.raw);
+      return;
+    }
+    this.done = true;
+    const h2 = (this.responder as { stream?: ServerHttp2Stream }).stream;
+    if (h2 && !h2.destroyed) h2.respond({ ...headers.raw, ':status': status }, { endStream: true });
+    else {
+      this.responder.writeHead(status, headers.raw);
+      this.responder.end();
+    }
   }
 
   /** false when the downstream buffer is full: wait for onDrain */
