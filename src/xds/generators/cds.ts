@@ -21,9 +21,13 @@ export function buildClusters(proxy: ProxyInfo, push: PushContext): object[] {
 export const cds: Generator<PushContext> = {
   typeUrl: TypeUrl.Cluster,
   generate({ proxy, push, names }): XdsResource[] {
-    const all = buildClusters(proxy, push).map((c) => ({ name: (c as { name: string }).name, resource: c }));
     // Envoy always asks for every cluster; proxyless clients name the ones they route to.
-    if (!proxy.proxyless || !names) return all;
+    const grpc = proxy.proxyless || (names !== undefined && names.length > 0);
+    const all = buildClusters({ ...proxy, proxyless: grpc }, push).map((c) => ({
+      name: (c as { name: string }).name,
+      resource: c,
+    }));
+    if (!names) return all;
     const wanted = new Set(names);
     return all.filter((r) => wanted.has(r.name));
   },

@@ -5,6 +5,7 @@ import type { PushContext } from '../push-context.js';
 import { TypeUrl } from '../type-urls.js';
 import { gatewayListeners } from './gateway/listeners.js';
 import { grpcListener, grpcListenerNames, resolveGrpcTarget } from './grpc/listeners.js';
+import { isProxylessListenerName } from '../proxy-info.js';
 import { outboundListeners } from './listener/outbound.js';
 import { virtualInboundListener, virtualOutboundListener } from './listener/virtual.js';
 
@@ -26,7 +27,9 @@ export function buildListeners(proxy: ProxyInfo, push: PushContext, names?: read
 export const lds: Generator<PushContext> = {
   typeUrl: TypeUrl.Listener,
   generate({ proxy, push, names }): XdsResource[] {
-    return buildListeners(proxy, push, names).map((l) => ({
+    // A client asking for `<host>:<port>` listeners is a proxyless gRPC client, whatever its metadata.
+    const grpc = proxy.proxyless || (names?.some(isProxylessListenerName) ?? false);
+    return buildListeners({ ...proxy, proxyless: grpc }, push, names).map((l) => ({
       name: (l as { name: string }).name,
       resource: l,
     }));

@@ -17,7 +17,8 @@ export function routeNames(proxy: ProxyInfo, push: PushContext): string[] {
 }
 
 export function buildRouteConfig(proxy: ProxyInfo, push: PushContext, name: string): object | undefined {
-  if (proxy.proxyless) return grpcRouteConfig(proxy, push, name);
+  // Only proxyless gRPC route names carry a colon (`<fqdn>:<port>`).
+  if (proxy.proxyless || name.includes(':')) return grpcRouteConfig(proxy, push, name);
   if (proxy.type === 'router') return gatewayRouteConfig(proxy, push, name);
   return /^\d+$/.test(name) ? sidecarRouteConfig(proxy, push, Number(name)) : undefined;
 }

@@ -1,6 +1,7 @@
 // Interop: a real @grpc/grpc-js-xds client consumes what the generators produce, served by a
 // minimal state-of-the-world ADS stream in this test, and routes by the VirtualService and
-// DestinationRule (header match → subset v2, otherwise v1; fault abort on a header).
+// DestinationRule (header match → subset v2, otherwise v1; fault abort on a header). The client
+// sends no GENERATOR metadata: its `<host>:<port>` listener names mark it as proxyless.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
@@ -166,7 +167,7 @@ spec:
     node: {
       id: 'sidecar~127.0.0.1~client-0.default~default.svc.cluster.local',
       locality: {},
-      metadata: { GENERATOR: 'grpc' },
+      metadata: {},
     },
   });
   const xds = await import('@grpc/grpc-js-xds');
