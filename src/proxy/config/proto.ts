@@ -126,3 +126,11 @@ export function durationMs(d: Msg | undefined | null): number | undefined {
 export function wrapped<T>(w: { value?: T } | undefined | null): T | undefined {
   return w?.value;
 }
+
+const DENOMINATORS: Record<string, number> = { HUNDRED: 100, TEN_THOUSAND: 10000, MILLION: 1000000 };
+
+/** FractionalPercent ({numerator, denominator}) → probability in [0, 1]; `dflt` when absent. */
+export function fraction(p: Msg | undefined | null, dflt = 0): number {
+  if (!p) return dflt;
+  return Math.min(1, Number(p.numerator ?? 0) / (DENOMINATORS[p.denominator ?? 'HUNDRED'] ?? 100));
+}
