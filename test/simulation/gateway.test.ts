@@ -133,6 +133,11 @@ test('httpsRedirect makes the plain-HTTP virtual host require TLS', () => {
     simulate(g, { mode: 'gateway', port: 8080, host: 'other.com', path: '/' }).error,
     'no virtual host',
   );
+  const bare = gateway(
+    secureGateway.replace('hosts: [www.weather.com, secure.weather.com]', 'hosts: [secure.weather.com]'),
+  );
+  const redirectOnly = (bare.routes.find((r) => r.name === 'http.8080')!.virtual_hosts as Obj[])[0]!;
+  assert.deepEqual([redirectOnly.name, redirectOnly.require_tls], ['www.weather.com:8080', 'ALL']);
 });
 
 test('a server host limited to another namespace ignores VirtualServices elsewhere', () => {

@@ -58,6 +58,16 @@ export function gatewayRouteConfig(proxy: ProxyInfo, push: PushContext, name: st
       }
     }
   }
+  // httpsRedirect answers every server host, routed or not: Envoy redirects before route matching.
+  for (const s of servers.filter((x) => x.server.tls?.httpsRedirect))
+    for (const { host } of s.server.hosts.map(splitServerHost))
+      if (!vhosts.has(host))
+        vhosts.set(host, {
+          name: `${host}:${s.listenPort}`,
+          domains: host === '*' ? ['*'] : [host, `${host}:*`],
+          routes: [],
+          require_tls: 'ALL',
+        });
   const virtual_hosts = [...vhosts.values()];
   const port = servers[0]!.listenPort;
   // Istio answers 404 on a gateway port no VirtualService routes.
