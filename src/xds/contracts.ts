@@ -58,4 +58,11 @@ export interface Generator<Push = unknown> {
   generate(req: GenerateRequest<Push>): XdsResource[];
   /** Whether this push can change what this proxy gets of this type (skip work when false). */
   needsPush?(proxy: ProxyInfo, update: PushRequest, push: Push): boolean;
+  /**
+   * Proxies with equal keys get identical output from one push context for the same names and
+   * update, so the server generates once per key and shares the objects (and their encoded bytes)
+   * across them, like Istio's XdsCache. The output may depend on the update only through `full`
+   * and `edsUpdates`. Omit it and every proxy is generated for on its own.
+   */
+  scopeKey?(proxy: ProxyInfo, push: Push): string;
 }

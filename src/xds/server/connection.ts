@@ -1,7 +1,6 @@
 // One ADS stream: the proxy behind it and, per type URL, what it subscribed to and where the
 // request/response exchange stands (Pilot's XdsConnection + WatchedResource).
 import type { ProxyInfo } from '../contracts.js';
-import { TypeUrl } from '../type-urls.js';
 import type { EncodedResource } from './wire.js';
 
 export interface Nack {
@@ -95,11 +94,6 @@ export class Connection {
     const next = this.tail.then(fn, fn);
     this.tail = next.catch(() => undefined);
     return next;
-  }
-
-  /** Cluster names this proxy watches over EDS (for incremental endpoint pushes). */
-  edsWatch(): Watch | undefined {
-    return this.watches.get(TypeUrl.ClusterLoadAssignment);
   }
 }
 

@@ -3,7 +3,7 @@
 // the encode-once cache. The SotW and delta streams (sotw.ts, delta.ts) only speak the protocol.
 import type { Generator, ProxyInfo, PushRequest, XdsResource } from '../contracts.js';
 import { XdsMetrics, typeLabel } from '../monitoring.js';
-import { PUSH_ORDER, type TypeUrl } from '../type-urls.js';
+import { PUSH_ORDER, TypeUrl } from '../type-urls.js';
 import { systemClock, type Clock } from './clock.js';
 import { clusterHost, type Connection, type Watch } from './connection.js';
 import { DEFAULT_DEBOUNCE, Debouncer } from './debounce.js';
@@ -48,6 +48,8 @@ export class DiscoveryServer<Push = unknown> {
   private readonly debouncer: Debouncer;
   private readonly queue: PushQueue<Connection>;
   private pushContext: Push | undefined;
+  /** Generation output shared by proxies of one scope, per push context. */
+  private readonly shared = new WeakMap<object, Map<string, XdsResource[]>>();
   private pushCounter = 0;
   private pushVersion = '';
 
@@ -152,24 +154,26 @@ export class DiscoveryServer<Push = unknown> {
   private pushConnection(c: Connection, req: PushRequest): Promise<void> {
     return c.serial(async () => {
       if (c.closed) return;
-      if (!req.full) {
-        await this.pushEndpoints(c, req);
-        return;
-      }
       for (const w of orderedWatches(c)) {
         const g = this.generators.get(w.typeUrl);
-        if (g?.needsPush && !g.needsPush(c.proxy, req, this.currentPush)) continue;
-        await this.pushType(c, w, req, w.requested(), false);
+        if (!req.full && w.typeUrl === TypeUrl.ClusterLoadAssignment) await this.pushEndpoints(c, w, req);
+        else if (
+          req.full
+            ? g?.needsPush?.(c.proxy, req, this.currentPush) !== false
+            : g?.needsPush?.(c.proxy, req, this.currentPush)
+        )
+          await this.pushType(c, w, req, w.requested(), false);
         if (c.closed) return;
       }
-      this.metrics.convergence.observe(Math.max(0, this.clock.now() - req.start) / 1000);
+      if (req.full) this.metrics.convergence.observe(Math.max(0, this.clock.now() - req.start) / 1000);
     });
   }
 
-  /** Incremental EDS: only the clusters of changed services that this proxy watches. */
-  private async pushEndpoints(c: Connection, req: PushRequest): Promise<void> {
-    const w = c.edsWatch();
-    if (!w) return;
+  /**
+   * Incremental EDS: only the clusters of changed services that this proxy watches. Other types go
+   * out on an endpoint-only push only when their generator says so (CDS for DNS clusters).
+   */
+  private async pushEndpoints(c: Connection, w: Watch, req: PushRequest): Promise<void> {
     const names = w.wildcard ? undefined : [...w.names].filter((n) => req.edsUpdates.has(clusterHost(n)));
     if (names?.length === 0) return;
     await this.pushType(c, w, req, names, false, (n) => req.edsUpdates.has(clusterHost(n)));
@@ -206,7 +210,7 @@ export class DiscoveryServer<Push = unknown> {
     if (!g) return [];
     let out: XdsResource[];
     try {
-      out = g.generate({ proxy: c.proxy, push: this.currentPush, ...(names ? { names } : {}), update });
+      out = this.generateShared(g, c.proxy, names, update);
       const encoded = out.map((r) => this.cache.encode(w.typeUrl, r));
       w.lastError = undefined;
       return encoded;
@@ -218,10 +222,34 @@ export class DiscoveryServer<Push = unknown> {
     }
   }
 
+  /** Generates once per generator scope key within a push context (see Generator.scopeKey). */
+  private generateShared(
+    g: Generator<Push>,
+    proxy: ProxyInfo,
+    names: string[] | undefined,
+    update: PushRequest | undefined,
+  ): XdsResource[] {
+    const push = this.currentPush;
+    const run = (): XdsResource[] => g.generate({ proxy, push, ...(names ? { names } : {}), update });
+    if (!g.scopeKey || typeof push !== 'object' || push === null) return run();
+    let memo = this.shared.get(push);
+    if (!memo) this.shared.set(push, (memo = new Map()));
+    const key = [g.typeUrl, g.scopeKey(proxy, push), names?.join('\n') ?? '*', updateKey(update)].join('\0');
+    let out = memo.get(key);
+    if (!out) memo.set(key, (out = run()));
+    return out;
+  }
+
   private nextVersion(): void {
     const now = new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
     this.pushVersion = `${now}/${++this.pushCounter}`;
   }
+}
+
+/** What of a push request a generator may read: full or not, and which services' endpoints changed. */
+function updateKey(u: PushRequest | undefined): string {
+  if (!u) return 'request';
+  return u.full ? 'full' : `eds:${[...u.edsUpdates].sort().join(',')}`;
 }
 
 /** CDS, EDS, LDS, RDS, then any other type, so nothing references what the proxy lacks. */
