@@ -165,6 +165,14 @@ export const Attributes = {
       header: headerMatcher(bracketNames(ctx.key.slice('request.headers'.length))[0]!, v),
     }),
   },
+  /** Istio 1.1 ServiceRole `request.headers[...]` constraints: a header on the permission side. */
+  requestHeaderPermission: {
+    target: 'permission',
+    httpOnly: true,
+    one: (v, ctx) => ({
+      header: headerMatcher(bracketNames(ctx.key.slice('request.headers'.length))[0]!, v),
+    }),
+  },
   requestClaim: {
     target: 'principal',
     httpOnly: true,

@@ -12,7 +12,8 @@ import {
 
 export type RbacAction = 'ALLOW' | 'DENY' | 'LOG';
 
-interface Entry {
+/** One attribute with its values and negated values; a list of entries is AND-ed. */
+export interface Entry {
   key: string;
   values: readonly string[];
   notValues: readonly string[];
@@ -22,7 +23,7 @@ interface Entry {
 const PERMISSION_ANY: Json = { any: true };
 const PRINCIPAL_ANY: Json = { any: true };
 
-function entry(
+export function entry(
   attr: Attribute,
   key: string,
   values?: readonly string[] | null,
@@ -34,10 +35,10 @@ function entry(
 }
 
 // Source and operation fields in the order Istio puts them in front of the `when` conditions.
-type Source = NonNullable<NonNullable<Rule['from']>[number]['source']>;
-type Operation = NonNullable<NonNullable<Rule['to']>[number]['operation']>;
+export type Source = NonNullable<NonNullable<Rule['from']>[number]['source']>;
+export type Operation = NonNullable<NonNullable<Rule['to']>[number]['operation']>;
 
-const sourceEntries = (s: Source): Entry[] => [
+export const sourceEntries = (s: Source): Entry[] => [
   ...entry(Attributes.sourcePrincipal, 'source.principal', s.principals, s.notPrincipals),
   ...entry(
     Attributes.requestPrincipal,
@@ -52,7 +53,7 @@ const sourceEntries = (s: Source): Entry[] => [
   ...entry(Attributes.sourceIp, 'source.ip', s.ipBlocks, s.notIpBlocks),
 ];
 
-const operationEntries = (o: Operation): Entry[] => [
+export const operationEntries = (o: Operation): Entry[] => [
   ...entry(Attributes.host, ':authority', o.hosts, o.notHosts),
   ...entry(Attributes.method, ':method', o.methods, o.notMethods),
   ...entry(Attributes.path, 'path-matcher', o.paths, o.notPaths),
@@ -88,7 +89,7 @@ export function ruleModel(rule: Rule, bundle: TrustDomainBundle): RuleModel {
   };
 }
 
-function migrateTrustDomain(e: Entry, bundle: TrustDomainBundle): Entry {
+export function migrateTrustDomain(e: Entry, bundle: TrustDomainBundle): Entry {
   const migrate =
     e.attr === Attributes.sourcePrincipal
       ? replaceTrustDomainAliases
@@ -130,7 +131,8 @@ function build(values: readonly string[], e: Entry, o: GenerateOptions): Json | 
   return e.attr.target === 'permission' ? { or_rules: { rules: or } } : { or_ids: { ids: or } };
 }
 
-function conjunction(list: Entry[], o: GenerateOptions, target: 'permission' | 'principal'): Json {
+/** The AND of a list of entries as a Permission or Principal; throws as `build` does. */
+export function conjunction(list: Entry[], o: GenerateOptions, target: 'permission' | 'principal'): Json {
   const parts: Json[] = [];
   for (const e of list) {
     const yes = build(e.values, e, o);
