@@ -1,0 +1,90 @@
+// Fixtures for the resilience tests: a one-listener bootstrap with chosen HTTP filters before the
+// router and an access log of path, status and response flags, plus counting upstreams.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { indent } from '../helpers.js';
+
+export const ROUTER = `
+- name: envoy.filters.http.router
+  typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}`;
+
+/** Bootstrap with listener "http"; `filters` is YAML list items placed before the router. */
+export function bootstrap(opts: { routes: string; clusters: string; filters?: string; log: string }): string {
+  return `
+node: {id: test, cluster: test}
+static_resources:
+  listeners:
+  - name: http
+    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: ingress
+          access_log:
+          - name: envoy.access_loggers.file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: ${opts.log}
+              log_format: {text_format: "%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS%\\n"}
+          route_config:
+${indent(opts.routes, 12)}
+          http_filters:
+${indent((opts.filters ?? '') + ROUTER, 10)}
+  clusters:
+${indent(opts.clusters, 2)}
+`;
+}
+
+export function tempLog(): string {
+  return join(mkdtempSync(join(tmpdir(), 'weft-res-')), 'access.log');
+}
+
+/** Access-log lines "path status flags" whose path starts with `prefix`. */
+export async function logLines(log: string, prefix: string): Promise<string[]> {
+  await new Promise((r) => setTimeout(r, 30));
+  let text = '';
+  try {
+    text = readFileSync(log, 'utf8');
+  } catch {
+    /* not written yet */
+  }
+  return text.split('\n').filter((l) => l.startsWith(prefix));
+}
+
+export interface CountingUpstream {
+  port: number;
+  /** requests seen, in order: method, url, headers */
+  seen: { url: string; headers: http.IncomingHttpHeaders; body: string }[];
+  close(): Promise<void>;
+}
+
+/** An upstream whose reply is decided per request by `handler` (default: 200 "ok"). */
+export async function countingUpstream(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void = (_q, res) =>
+    res.end('ok'),
+): Promise<CountingUpstream> {
+  const seen: CountingUpstream['seen'] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ url: req.url ?? '', headers: req.headers, body });
+      handler(req, res, seen.length);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
