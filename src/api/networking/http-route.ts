@@ -175,8 +175,8 @@ export const HTTPRetry = obj({
 });
 export type HTTPRetry = Infer<typeof HTTPRetry>;
 
-// google.rpc.Code names, the values Envoy's gRPC abort accepts.
-const GRPC_STATUS = new Set([
+// google.rpc.Code names in code order (index = numeric code), the values Envoy's gRPC abort accepts.
+export const GRPC_STATUS_CODES = [
   'OK',
   'CANCELLED',
   'UNKNOWN',
@@ -194,7 +194,8 @@ const GRPC_STATUS = new Set([
   'UNAVAILABLE',
   'DATA_LOSS',
   'UNAUTHENTICATED',
-]);
+] as const;
+const GRPC_STATUS = new Set<string>(GRPC_STATUS_CODES);
 
 export const HTTPFaultInjection = obj({
   delay: obj(

@@ -1,28 +1,9 @@
 // VirtualService fault → per-route envoy.filters.http.fault HTTPFault (Istio translateFault):
 // fixed delay and HTTP/gRPC abort, each applied to a percentage of requests (100% when unset).
 import type { HTTPFaultInjection, Percent } from '../../../registry/specs.js';
+import { GRPC_STATUS_CODES } from '../../../api/networking/http-route.js';
 import { parseDuration } from '../../proto/duration.js';
 import { fractionalPercent, typed, Types } from '../common.js';
-
-const GRPC_CODES = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
 
 function percentage(p: Percent | undefined, legacy?: number): object {
   if (p?.value !== undefined) return fractionalPercent(p.value);
@@ -43,7 +24,10 @@ export function faultFilterConfig(fault: HTTPFaultInjection | undefined): object
     const code = fault.abort.grpcStatus
       ? {
           grpc_status: Number.isNaN(Number(fault.abort.grpcStatus))
-            ? Math.max(0, GRPC_CODES.indexOf(fault.abort.grpcStatus))
+            ? Math.max(
+                0,
+                GRPC_STATUS_CODES.indexOf(fault.abort.grpcStatus as (typeof GRPC_STATUS_CODES)[number]),
+              )
             : Number(fault.abort.grpcStatus),
         }
       : { http_status: fault.abort.httpStatus ?? 500 };
