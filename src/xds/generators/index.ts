@@ -6,11 +6,12 @@ import { cds } from './cds.js';
 import { eds } from './eds.js';
 import { lds } from './lds.js';
 import { rds } from './rds.js';
+import { proxyScope } from './scope.js';
 
 export const generators: ReadonlyMap<string, Generator<PushContext>> = new Map<
   string,
   Generator<PushContext>
->([cds, eds, lds, rds].map((g) => [g.typeUrl, g]));
+>([cds, eds, lds, rds].map((g) => [g.typeUrl, { ...g, scopeKey: proxyScope }]));
 
 export function generatorFor(typeUrl: string): Generator<PushContext> | undefined {
   return generators.get(typeUrl);
