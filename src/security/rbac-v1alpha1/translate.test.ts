@@ -134,7 +134,7 @@ test('constraints: destination labels/user decided per service; port, ip, header
       ],
     },
   };
-  const binding = {
+  const binding: RbacV1alpha1Config['bindings'][number] = {
     name: 'b',
     namespace: 'weather',
     spec: {
@@ -149,7 +149,11 @@ test('constraints: destination labels/user decided per service; port, ip, header
       roleRef: { kind: 'ServiceRole', name: 'v1-reader' },
     },
   };
-  const config = { clusterRbacConfig: { mode: 'ON' as const }, roles: [role], bindings: [binding] };
+  const config: RbacV1alpha1Config = {
+    clusterRbacConfig: { mode: 'ON' },
+    roles: [role],
+    bindings: [binding],
+  };
   const c = typed(buildV1alpha1HttpRbacFilter(config, FRONTEND));
   const policy = (c.rules as { policies: Record<string, { permissions: Json[]; principals: Json[] }> })
     .policies['v1-reader']!;
