@@ -28,6 +28,8 @@ export interface AdsClientOptions {
   handler: ResourceHandler;
   /** order in which subscriptions are first sent (CDS before LDS, as Envoy initializes) */
   onConnected?: (connected: boolean) => void;
+  /** gRPC method; default ADS. SDS (SecretDiscoveryService/StreamSecrets) speaks the same protocol. */
+  method?: string;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
 }
@@ -72,7 +74,7 @@ export class AdsClient {
     const req = lookupType('envoy.service.discovery.v3.DiscoveryRequest');
     const resp = lookupType('envoy.service.discovery.v3.DiscoveryResponse');
     const call = this.client.makeBidiStreamRequest<Msg, Msg>(
-      ADS_PATH,
+      this.opts.method ?? ADS_PATH,
       (m) => Buffer.from(req.encode(req.fromObject(m)).finish()),
       (b) => resp.toObject(resp.decode(b), CONVERSION) as Msg,
     );
