@@ -31,13 +31,14 @@ function parseDurationString(s: string, path: string): { seconds: number; nanos:
   return { seconds: Number(m[1]), nanos };
 }
 
+// google.protobuf.Value's fields are camelCase in the proto root; snake_case keys were dropped.
 function toValue(v: unknown): Msg {
-  if (v === null || v === undefined) return { null_value: 'NULL_VALUE' };
-  if (typeof v === 'number') return { number_value: v };
-  if (typeof v === 'string') return { string_value: v };
-  if (typeof v === 'boolean') return { bool_value: v };
-  if (Array.isArray(v)) return { list_value: { values: v.map(toValue) } };
-  return { struct_value: toStruct(v as Msg) };
+  if (v === null || v === undefined) return { nullValue: 'NULL_VALUE' };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(toValue) } };
+  return { structValue: toStruct(v as Msg) };
 }
 
 function toStruct(o: Msg): Msg {
