@@ -1,0 +1,63 @@
+// The agent's status ports: 15021 `/healthz/ready` (the pod's proxy readiness: the proxy has
+// applied its first CDS and LDS, per its admin /ready) and 15020, which also serves the
+// rewritten application probes `/app-health/<container>/readyz|livez` and POST /quitquitquit.
+import http from 'node:http';
+import type { AppProbe } from './config.js';
+import { probeHttp, probeTcp, type ProbeResult } from './probe.js';
+
+export interface StatusServerOptions {
+  podIp: string;
+  adminPort: number;
+  appProbers: Record<string, AppProbe>;
+  /** Extra readiness condition (the workload certificate is issued). */
+  ready: () => string | undefined;
+  quit: () => void;
+}
+
+const DEFAULT_TIMEOUT_S = 1;
+
+export async function proxyReady(adminPort: number): Promise<ProbeResult> {
+  return probeHttp({ host: '127.0.0.1', port: adminPort, path: '/ready' }, 1000);
+}
+
+function runAppProbe(podIp: string, p: AppProbe): Promise<ProbeResult> {
+  const timeout = (p.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
+  if ('httpGet' in p) {
+    const g = p.httpGet;
+    return probeHttp(
+      { host: g.host || podIp, port: g.port, path: g.path, scheme: g.scheme, headers: g.httpHeaders },
+      timeout,
+    );
+  }
+  return probeTcp(p.tcpSocket.host || podIp, p.tcpSocket.port, timeout);
+}
+
+export function createStatusServer(opts: StatusServerOptions): http.Server {
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    const answer = (r: ProbeResult): void => {
+      res.writeHead(r.ok ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(r.ok ? '' : `${r.reason}\n`);
+    };
+    if (req.method === 'POST' && url.pathname === '/quitquitquit') {
+      res.writeHead(200).end();
+      opts.quit();
+      return;
+    }
+    if (url.pathname === '/healthz/ready') {
+      const notYet = opts.ready();
+      if (notYet) return answer({ ok: false, reason: notYet });
+      void proxyReady(opts.adminPort).then((r) =>
+        answer(r.ok ? r : { ok: false, reason: `proxy not ready: ${r.reason}` }),
+      );
+      return;
+    }
+    const prober = opts.appProbers[url.pathname];
+    if (prober) {
+      void runAppProbe(opts.podIp, prober).then(answer);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end(`no such path: ${url.pathname}\n`);
+  });
+}
