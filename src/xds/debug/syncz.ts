@@ -72,7 +72,7 @@ export function adsz(ds: DiscoveryServer): object {
       watches: Object.fromEntries(
         [...c.watches.values()].map((w) => [
           TYPE_SHORT[w.typeUrl as TypeUrl] ?? w.typeUrl,
-          { wildcard: w.wildcard, names: [...w.names].sort(), sent: [...w.sent.keys()].sort() },
+          { wildcard: w.wildcard, names: [...w.names].sort(), sent: w.sent.names().sort() },
         ]),
       ),
     })),

@@ -1,7 +1,7 @@
 // One ADS stream: the proxy behind it and, per type URL, what it subscribed to and where the
 // request/response exchange stands (Pilot's XdsConnection + WatchedResource).
 import type { ProxyInfo } from '../contracts.js';
-import type { EncodedResource } from './wire.js';
+import { SentSet, type EncodedList } from './encoded-list.js';
 
 export interface Nack {
   nonce: string;
@@ -13,7 +13,9 @@ export interface Nack {
 export class Watch {
   /** Legacy (empty names on CDS/LDS) or explicit ("*") wildcard subscription. */
   wildcard = false;
-  readonly names = new Set<string>();
+  private readonly named = new Set<string>();
+  /** Cluster names by service hostname, for incremental EDS; rebuilt after names change. */
+  private byHost?: Map<string, string[]>;
   nonceSent?: string;
   versionSent?: string;
   nonceAcked?: string;
@@ -22,21 +24,55 @@ export class Watch {
   lastNack?: Nack;
   /** Generation failure for this proxy and type: the proxy keeps what it was last sent. */
   lastError?: string;
-  /** What the proxy was last sent, by name (the "last good config"; also config_dump). */
-  readonly sent = new Map<string, EncodedResource>();
+  /** What the proxy was last sent (the "last good config"; also config_dump). */
+  readonly sent = new SentSet();
   /** Delta only: versions the client reported having on (re)connect (initial_resource_versions). */
   readonly clientVersions = new Map<string, string>();
 
   constructor(readonly typeUrl: string) {}
 
+  get names(): ReadonlySet<string> {
+    return this.named;
+  }
+
+  setNames(names: Iterable<string>): void {
+    this.named.clear();
+    for (const n of names) this.named.add(n);
+    this.byHost = undefined;
+  }
+
+  subscribe(name: string): void {
+    this.named.add(name);
+    this.byHost = undefined;
+  }
+
+  unsubscribe(name: string): void {
+    this.named.delete(name);
+    this.byHost = undefined;
+  }
+
+  /** Subscribed cluster names whose service is one of `hosts` (cost: |hosts|, not |names|). */
+  namesForHosts(hosts: ReadonlySet<string>): string[] {
+    if (!this.byHost) {
+      this.byHost = new Map();
+      for (const n of this.named) {
+        const h = clusterHost(n);
+        const list = this.byHost.get(h);
+        if (list) list.push(n);
+        else this.byHost.set(h, [n]);
+      }
+    }
+    return [...hosts].flatMap((h) => this.byHost?.get(h) ?? []);
+  }
+
   /** Names to generate for: undefined means all (wildcard). */
   requested(): string[] | undefined {
-    return this.wildcard ? undefined : [...this.names];
+    return this.wildcard ? undefined : [...this.named];
   }
 
   sameNames(names: readonly string[]): boolean {
     if (this.wildcard) return names.length === 0;
-    return names.length === this.names.size && names.every((n) => this.names.has(n));
+    return names.length === this.named.size && names.every((n) => this.named.has(n));
   }
 
   status(): SyncStatus {
@@ -51,7 +87,7 @@ export type SyncStatus = 'SYNCED' | 'STALE' | 'NOT SENT';
 export interface Responder {
   readonly mode: 'sotw' | 'delta';
   /** Sends what changed in `resources` and returns whether anything was written. */
-  respond(watch: Watch, resources: EncodedResource[], opts: RespondOptions): Promise<boolean>;
+  respond(watch: Watch, resources: EncodedList, opts: RespondOptions): Promise<boolean>;
 }
 
 export interface RespondOptions {

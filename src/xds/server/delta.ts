@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Connection, RespondOptions, Responder, Watch } from './connection.js';
 import type { DiscoveryServer } from './discovery-server.js';
 import { ack, isWildcardType, nack, runStream, write, type AdsCall } from './stream.js';
-import { encodeDeltaResponse, type DeltaRequest, type EncodedResource } from './wire.js';
+import type { EncodedList } from './encoded-list.js';
+import { encodeDeltaResponse, type DeltaRequest } from './wire.js';
 
 export function serveDelta(server: DiscoveryServer, call: AdsCall<DeltaRequest>, fixedType?: string): void {
   const responder = new DeltaResponder(server, call);
@@ -36,14 +37,14 @@ function onRequest(server: DiscoveryServer, conn: Connection, req: DeltaRequest,
   }
   for (const n of subscribe) {
     if (n === '*') w.wildcard = true;
-    else w.names.add(n);
+    else w.subscribe(n);
   }
   for (const n of unsubscribe) {
     if (n === '*') {
       w.wildcard = false;
       continue;
     }
-    w.names.delete(n);
+    w.unsubscribe(n);
     w.sent.delete(n);
     w.clientVersions.delete(n);
   }
@@ -58,11 +59,12 @@ class DeltaResponder implements Responder {
     private readonly call: AdsCall<DeltaRequest>,
   ) {}
 
-  async respond(w: Watch, resources: EncodedResource[], opts: RespondOptions): Promise<boolean> {
+  async respond(w: Watch, list: EncodedList, opts: RespondOptions): Promise<boolean> {
+    const resources = list.items;
     const known = (n: string): string | undefined => w.sent.get(n)?.version ?? w.clientVersions.get(n);
     const changed = resources.filter((r) => known(r.name) !== r.version);
     const present = new Set(resources.map((r) => r.name));
-    const candidates = opts.covered ?? [...w.sent.keys(), ...w.clientVersions.keys()];
+    const candidates = opts.covered ?? [...w.sent.names(), ...w.clientVersions.keys()];
     // Named resources that do not exist are reported removed when asked for (xDS "does not exist").
     const removed = [...new Set(candidates)].filter(
       (n) => !present.has(n) && (known(n) !== undefined || (opts.force && opts.covered !== undefined)),
@@ -78,14 +80,8 @@ class DeltaResponder implements Responder {
       removed,
       controlPlaneId: this.server.controlPlaneId,
     });
-    for (const r of changed) {
-      w.sent.set(r.name, r);
-      w.clientVersions.delete(r.name);
-    }
-    for (const n of removed) {
-      w.sent.delete(n);
-      w.clientVersions.delete(n);
-    }
+    w.sent.update(removed, changed);
+    for (const n of [...removed, ...changed.map((r) => r.name)]) w.clientVersions.delete(n);
     w.nonceSent = nonce;
     w.versionSent = opts.version;
     w.lastSentAt = this.server.clock.now();

@@ -9,7 +9,8 @@ import { clusterHost, type Connection, type Watch } from './connection.js';
 import { DEFAULT_DEBOUNCE, Debouncer } from './debounce.js';
 import { PushQueue } from './push-queue.js';
 import { ResourceCache } from './resource-cache.js';
-import type { EncodedResource, WireNode } from './wire.js';
+import { EMPTY_LIST, EncodedList } from './encoded-list.js';
+import type { WireNode } from './wire.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, msg: string) => void;
@@ -174,9 +175,11 @@ export class DiscoveryServer<Push = unknown> {
    * out on an endpoint-only push only when their generator says so (CDS for DNS clusters).
    */
   private async pushEndpoints(c: Connection, w: Watch, req: PushRequest): Promise<void> {
-    const names = w.wildcard ? undefined : [...w.names].filter((n) => req.edsUpdates.has(clusterHost(n)));
+    const names = w.wildcard ? undefined : w.namesForHosts(req.edsUpdates);
     if (names?.length === 0) return;
-    await this.pushType(c, w, req, names, false, (n) => req.edsUpdates.has(clusterHost(n)));
+    // A wildcard EDS watch is generated whole, then cut down to the changed services.
+    const keep = names ? undefined : (n: string) => req.edsUpdates.has(clusterHost(n));
+    await this.pushType(c, w, req, names, false, keep);
   }
 
   private async pushType(
@@ -190,9 +193,9 @@ export class DiscoveryServer<Push = unknown> {
     const started = this.clock.now();
     const generated = this.generate(c, w, update, names);
     if (!generated) return;
-    const resources = keep ? generated.filter((r) => keep(r.name)) : generated;
-    const covered = keep && !names ? resources.map((r) => r.name) : names;
-    const sent = await c.responder.respond(w, resources, { version: this.pushVersion, covered, force });
+    const list = keep ? new EncodedList(generated.items.filter((r) => keep(r.name))) : generated;
+    const covered = keep && !names ? list.items.map((r) => r.name) : names;
+    const sent = await c.responder.respond(w, list, { version: this.pushVersion, covered, force });
     if (!sent) return;
     const type = typeLabel(w.typeUrl);
     this.metrics.pushes.inc({ type });
@@ -205,13 +208,11 @@ export class DiscoveryServer<Push = unknown> {
     w: Watch,
     update: PushRequest | undefined,
     names: string[] | undefined,
-  ): EncodedResource[] | undefined {
+  ): EncodedList | undefined {
     const g = this.generators.get(w.typeUrl);
-    if (!g) return [];
-    let out: XdsResource[];
+    if (!g) return EMPTY_LIST;
     try {
-      out = this.generateShared(g, c.proxy, names, update);
-      const encoded = out.map((r) => this.cache.encode(w.typeUrl, r));
+      const encoded = this.cache.encodeList(w.typeUrl, this.generateShared(g, c.proxy, names, update));
       w.lastError = undefined;
       return encoded;
     } catch (e) {

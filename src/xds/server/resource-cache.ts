@@ -6,10 +6,12 @@ import { createHash } from 'node:crypto';
 import type { XdsResource } from '../contracts.js';
 import { encodeMessage } from '../proto/root.js';
 import { messageName } from '../type-urls.js';
+import { EncodedList } from './encoded-list.js';
 import { encodeAny, type EncodedResource } from './wire.js';
 
 export class ResourceCache {
   private byObject = new WeakMap<object, EncodedResource>();
+  private lists = new WeakMap<readonly XdsResource[], EncodedList>();
   private current = new Map<string, EncodedResource>();
   private previous = new Map<string, EncodedResource>();
   /** Proto encodes done (for tests and the bench: proves bytes are reused). */
@@ -26,6 +28,16 @@ export class ResourceCache {
     }
     this.byObject.set(r.resource, enc);
     return enc;
+  }
+
+  /** Encodes a generated set; the same array (shared generation) yields the same list. */
+  encodeList(typeUrl: string, resources: readonly XdsResource[]): EncodedList {
+    let list = this.lists.get(resources);
+    if (!list || list.items[0]?.typeUrl !== typeUrl) {
+      list = new EncodedList(resources.map((r) => this.encode(typeUrl, r)));
+      this.lists.set(resources, list);
+    }
+    return list;
   }
 
   /** Starts a new generation (called on every full push); entries unused for two generations go. */

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Connection, RespondOptions, Responder, Watch } from './connection.js';
 import type { DiscoveryServer } from './discovery-server.js';
 import { ack, isWildcardType, nack, runStream, write, type AdsCall } from './stream.js';
-import { encodeSotwResponse, type EncodedResource, type SotwRequest } from './wire.js';
+import type { EncodedList } from './encoded-list.js';
+import { encodeSotwResponse, type SotwRequest } from './wire.js';
 
 export function serveSotw(server: DiscoveryServer, call: AdsCall<SotwRequest>, fixedType?: string): void {
   const responder = new SotwResponder(server, call);
@@ -35,8 +36,7 @@ function onRequest(server: DiscoveryServer, conn: Connection, req: SotwRequest, 
   }
   w.wildcard =
     names.includes('*') || (names.length === 0 && isWildcardType(typeUrl) && (created || w.wildcard));
-  w.names.clear();
-  for (const n of names) if (n !== '*') w.names.add(n);
+  w.setNames(names.filter((n) => n !== '*'));
   void server.respond(conn, w);
 }
 
@@ -48,19 +48,18 @@ class SotwResponder implements Responder {
     private readonly call: AdsCall<SotwRequest>,
   ) {}
 
-  async respond(w: Watch, resources: EncodedResource[], opts: RespondOptions): Promise<boolean> {
-    if (!opts.force && w.nonceSent !== undefined && unchanged(w, resources, opts.covered)) return false;
+  async respond(w: Watch, list: EncodedList, opts: RespondOptions): Promise<boolean> {
+    if (!opts.force && w.nonceSent !== undefined && unchanged(w, list, opts.covered)) return false;
     const nonce = randomUUID();
     const bytes = encodeSotwResponse({
       versionInfo: opts.version,
       typeUrl: w.typeUrl,
       nonce,
-      resources,
+      framedResources: list.framedResources(),
       controlPlaneId: this.server.controlPlaneId,
     });
-    if (opts.covered) for (const n of opts.covered) w.sent.delete(n);
-    else w.sent.clear();
-    for (const r of resources) w.sent.set(r.name, r);
+    if (opts.covered) w.sent.update(opts.covered, list.items);
+    else w.sent.replace(list);
     w.nonceSent = nonce;
     w.versionSent = opts.version;
     w.lastSentAt = this.server.clock.now();
@@ -70,9 +69,7 @@ class SotwResponder implements Responder {
 }
 
 /** Whether the proxy already has exactly this content for the covered names. */
-function unchanged(w: Watch, resources: EncodedResource[], covered: readonly string[] | undefined): boolean {
-  if (!covered && w.sent.size !== resources.length) return false;
-  const byName = new Map(resources.map((r) => [r.name, r.version]));
-  if (covered) return covered.every((n) => w.sent.get(n)?.version === byName.get(n));
-  return resources.every((r) => w.sent.get(r.name)?.version === r.version);
+function unchanged(w: Watch, list: EncodedList, covered: readonly string[] | undefined): boolean {
+  if (!covered) return w.sent.equals(list);
+  return covered.every((n) => w.sent.get(n)?.version === list.get(n)?.version);
 }

@@ -61,18 +61,19 @@ export function runStream<Req extends AnyRequest>(
   call.on('error', close);
 }
 
-/** Writes one message, waiting for the stream to drain when its buffer is full. */
+/**
+ * Writes one message and resolves once HTTP/2 has taken it (flow control included), so a push to
+ * many proxies holds at most one response per concurrently pushed proxy in memory.
+ */
 export function write(call: AdsCall<unknown>, bytes: Buffer): Promise<void> {
   if (call.destroyed || call.writableEnded) return Promise.resolve();
-  if (call.write(bytes)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
-      call.off('drain', done);
       call.off('close', done);
       resolve();
     };
-    call.on('drain', done);
     call.on('close', done);
+    call.write(bytes, done);
   });
 }
 

@@ -27,17 +27,17 @@ export interface SotwResponse {
   versionInfo: string;
   typeUrl: string;
   nonce: string;
-  resources: readonly EncodedResource[];
+  /** The resources field, already framed (EncodedList.framedResources), shared across proxies. */
+  framedResources: Buffer;
   controlPlaneId: string;
 }
 
 /** DiscoveryResponse: version_info=1, resources=2 (Any), type_url=4, nonce=5, control_plane=6. */
 export function encodeSotwResponse(r: SotwResponse): Buffer {
-  const w = protobuf.Writer.create().uint32(tag(1)).string(r.versionInfo);
-  for (const res of r.resources) w.uint32(tag(2)).bytes(res.any);
-  w.uint32(tag(4)).string(r.typeUrl).uint32(tag(5)).string(r.nonce);
-  w.uint32(tag(6)).fork().uint32(tag(1)).string(r.controlPlaneId).ldelim();
-  return Buffer.from(w.finish());
+  const head = protobuf.Writer.create().uint32(tag(1)).string(r.versionInfo).finish();
+  const tail = protobuf.Writer.create().uint32(tag(4)).string(r.typeUrl).uint32(tag(5)).string(r.nonce);
+  tail.uint32(tag(6)).fork().uint32(tag(1)).string(r.controlPlaneId).ldelim();
+  return Buffer.concat([head, r.framedResources, tail.finish()]);
 }
 
 export interface DeltaResponse {
