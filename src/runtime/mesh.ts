@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { nodeCommand } from '../agent/entry.js';
 import { resolveStateDir } from '../config/state-dir.js';
 import { cleanupAll } from './cleanup.js';
@@ -72,7 +73,7 @@ function ingressSummary(info: RuntimeInfo): string {
   return `ingress gateway: http://${info.ingress['80']}/ (https ${info.ingress['443']}, tcp ${info.ingress['31400']})`;
 }
 
-export async function runUp(flags: UpFlags): Promise<number> {
+export async function runUp(flags: UpFlags, onReady?: (info: RuntimeInfo) => Promise<void>): Promise<number> {
   const stateDir = resolveStateDir(flags.stateDir);
   const running = liveRuntime(stateDir);
   if (running) {
@@ -107,7 +108,10 @@ export async function runUp(flags: UpFlags): Promise<number> {
       return 1;
     }
     const info = await Promise.race([waitUntilReady(stateDir, flags.timeout * 1000), signalled]);
-    if (info) say(`mesh ready: ${info.pods.length} pods; ${ingressSummary(info)}`);
+    if (info) {
+      say(`mesh ready: ${info.pods.length} pods; ${ingressSummary(info)}`);
+      await onReady?.(info);
+    }
     say('press Ctrl-C to stop');
     await signalled;
   } finally {
@@ -181,4 +185,69 @@ export async function runDown(opts: { stateDir?: string; timeout: number }): Pro
     );
   say(info || report.runs.length > 0 ? 'mesh stopped' : 'no mesh was running');
   return 0;
+}
+
+const SAMPLE = fileURLToPath(new URL('../../samples/weather/', import.meta.url));
+
+/** Polls `url` until it answers 200 (the page through the ingress gateway). */
+async function until200(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = (e as { cause?: Error }).cause?.message ?? (e as Error).message;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000}s (last: ${last})`);
+    await sleep(250);
+  }
+}
+
+/** `weft demo`: `up` with the weather sample, then the page URL and how to try a canary. */
+export async function runDemo(flags: UpFlags): Promise<number> {
+  const started = Date.now();
+  const demo: UpFlags = {
+    ...flags,
+    filename: [
+      join(SAMPLE, 'install/namespaces.yaml'),
+      join(SAMPLE, 'install/weather-v1.yaml'),
+      join(SAMPLE, 'networking'),
+    ],
+    images: flags.images ?? join(SAMPLE, 'images.yaml'),
+  };
+  return runUp(demo, async (info) => {
+    const url = `http://${info.ingress['80']}/`;
+    await until200(url, flags.timeout * 1000);
+    say(
+      `the weather page answers through the ingress gateway after ${((Date.now() - started) / 1000).toFixed(1)}s`,
+    );
+    process.stdout.write(
+      [
+        '',
+        `  Weather page:  ${url}   (try ${url}?city=Paris)`,
+        '',
+        '  Try a canary: deploy v2, then send half of the forecast traffic to it:',
+        `    weft apply -f ${join(SAMPLE, 'install/weather-v2.yaml')}`,
+        '    cat <<EOF | weft apply -f -',
+        '    apiVersion: networking.istio.io/v1beta1',
+        '    kind: VirtualService',
+        '    metadata: { name: forecast-route, namespace: weather }',
+        '    spec:',
+        '      hosts: [forecast]',
+        '      http:',
+        '      - route:',
+        '        - { destination: { host: forecast, subset: v1 }, weight: 50 }',
+        '        - { destination: { host: forecast, subset: v2 }, weight: 50 }',
+        '    EOF',
+        '',
+        '  Pods: weft status    Logs: weft logs deploy/forecast-v1 -n weather -c proxy',
+        '',
+      ].join('\n'),
+    );
+  });
 }
