@@ -192,7 +192,7 @@ const SAMPLE = fileURLToPath(new URL('../../samples/weather/', import.meta.url))
 /** Polls `url` until it answers 200 (the page through the ingress gateway). */
 async function until200(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
+  let last: string;
   for (;;) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
