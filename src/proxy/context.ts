@@ -3,6 +3,7 @@
 import type { StatsStore } from './stats/store.js';
 import type { ClusterManager } from './upstream/cluster-manager.js';
 import type { RouteConfigStore } from './router/rds.js';
+import type { SecretStore } from './tls/secret-store.js';
 
 export interface ServerState {
   /** POST /healthcheck/fail: Envoy's health-check filter and /ready report failure */
@@ -17,4 +18,6 @@ export interface ProxyContext {
   readonly routes: RouteConfigStore;
   readonly state: ServerState;
   readonly random: () => number;
+  /** SDS secrets as the main context last published them */
+  readonly secrets: SecretStore;
 }

@@ -14,6 +14,9 @@ import { AdsClient } from './xds/ads-client.js';
 import { ConfigState } from './xds/config-state.js';
 import { TypeUrl } from '../xds/type-urls.js';
 import { Worker, type ConfigUpdate } from './worker.js';
+import { certsJson, secretsConfigDump } from './tls/admin.js';
+import { clusterSecretRefs, listenerSecretRefs } from './tls/refs.js';
+import { SecretManager } from './tls/secret-manager.js';
 import { ChildWorker, LocalWorker, type ListenerAddress, type WorkerHandle } from './workers.js';
 
 export const WEFT_PROXY_VERSION = '0.1.0';
@@ -36,6 +39,8 @@ const HCM_URL =
 export class ProxyMain implements AdminBackend {
   readonly store = new StatsStore();
   readonly config: ConfigState;
+  /** SDS secrets: static, ADS, SDS cluster and file-based; published to every worker */
+  readonly secrets: SecretManager;
   private readonly workers: WorkerHandle[] = [];
   private readonly validation = new Worker();
   private admin: AdminServer | undefined;
@@ -79,6 +84,11 @@ export class ProxyMain implements AdminBackend {
     const b = structuredClone(opts.bootstrap);
     if (opts.nodeId) b.node = { ...(b.node ?? {}), id: opts.nodeId };
     this.config = new ConfigState(b);
+    this.secrets = new SecretManager({
+      bootstrap: b,
+      node: b.node ?? {},
+      publish: (secrets) => this.broadcast({ kind: 'secrets', secrets }),
+    });
   }
 
   static async start(opts: ProxyOptions): Promise<ProxyMain> {
@@ -99,6 +109,7 @@ export class ProxyMain implements AdminBackend {
     if (n === 1) this.workers.push(new LocalWorker(new Worker(drainMs)));
     else for (let i = 0; i < n; i++) this.workers.push(await ChildWorker.spawn(drainMs));
 
+    await this.secrets.loadStatic();
     // Static clusters first (the ADS cluster is one of them), as Envoy initializes.
     this.validateClusters(this.config.staticClusters.map((v) => v.resource));
     await this.broadcast({
@@ -111,6 +122,10 @@ export class ProxyMain implements AdminBackend {
     this.phase = 'INITIALIZING';
     this.server.state.set(3);
     this.validateListeners(this.config.staticListeners.map((v) => v.resource));
+    this.secrets.setRefs('static', [
+      ...this.config.staticClusters.flatMap((v) => clusterSecretRefs(v.resource)),
+      ...this.config.staticListeners.flatMap((v) => listenerSecretRefs(v.resource)),
+    ]);
     await this.broadcast({
       kind: 'listeners',
       listeners: this.config.staticListeners.map((v) => v.resource),
@@ -164,6 +179,7 @@ export class ProxyMain implements AdminBackend {
       },
     });
     this.ads.start();
+    this.secrets.connectAds((names) => this.ads!.subscribe(TypeUrl.Secret, names));
     if (cds) this.ads.subscribe(TypeUrl.Cluster, undefined);
     else startLds();
   }
@@ -178,6 +194,8 @@ export class ProxyMain implements AdminBackend {
         return this.onListeners(version, resources);
       case TypeUrl.RouteConfiguration:
         return this.onRoutes(version, resources);
+      case TypeUrl.Secret:
+        return this.secrets.onDynamic({ kind: 'ads' }, version, resources);
       default:
         return `unsupported type ${type}`;
     }
@@ -202,6 +220,7 @@ export class ProxyMain implements AdminBackend {
     }
     this.config.dynamicClusters = ConfigState.replace(this.config.dynamicClusters, resources, version);
     this.config.cdsVersion = version;
+    this.secrets.setRefs('cds', resources.flatMap(clusterSecretRefs));
     await this.broadcast({ kind: 'clusters', clusters: resources, static: false });
     this.cds.update_success.inc();
     const eds = resources
@@ -236,6 +255,7 @@ export class ProxyMain implements AdminBackend {
     }
     this.config.dynamicListeners = ConfigState.replace(this.config.dynamicListeners, resources, version);
     this.config.ldsVersion = version;
+    this.secrets.setRefs('lds', resources.flatMap(listenerSecretRefs));
     // Subscribe RDS first so routes can arrive while listeners warm.
     const rds = new Set<string>();
     for (const l of resources)
@@ -296,7 +316,12 @@ export class ProxyMain implements AdminBackend {
   }
 
   configDump(includeEds: boolean): object {
-    return configDump(this.config, includeEds);
+    const dump = configDump(this.config, includeEds);
+    return { configs: [...(dump.configs as object[]), secretsConfigDump(this.secrets)] };
+  }
+
+  certs(): object {
+    return certsJson(this.secrets);
   }
 
   serverInfo(): object {
@@ -338,6 +363,7 @@ export class ProxyMain implements AdminBackend {
   async stop(): Promise<void> {
     this.server.live.set(0);
     this.ads?.stop();
+    this.secrets.stop();
     await Promise.all(this.workers.map((w) => w.stop()));
     await this.admin?.close();
   }

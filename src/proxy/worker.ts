@@ -10,6 +10,8 @@ import { RouteConfigStore } from './router/rds.js';
 import { StatsStore } from './stats/store.js';
 import { parseCluster } from './upstream/cluster-config.js';
 import { ClusterManager } from './upstream/cluster-manager.js';
+import type { NamedSecret } from './tls/secret.js';
+import { SecretStore } from './tls/secret-store.js';
 
 /** One config change, as plain data (it crosses process boundaries). */
 export type ConfigUpdate =
@@ -17,6 +19,7 @@ export type ConfigUpdate =
   | { kind: 'assignment'; cla: Msg }
   | { kind: 'listeners'; listeners: Msg[]; static: boolean }
   | { kind: 'route'; name: string; config: Msg; version: string }
+  | { kind: 'secrets'; secrets: NamedSecret[] }
   | { kind: 'drain' }
   | { kind: 'healthcheck'; failed: boolean };
 
@@ -26,16 +29,18 @@ export class Worker {
   readonly routes = new RouteConfigStore();
   readonly listeners: ListenerManager;
   readonly state: ServerState = { healthcheckFailed: false, draining: false };
+  readonly secrets = new SecretStore();
   readonly ctx: ProxyContext;
 
   constructor(drainMs = 5000, random: () => number = Math.random) {
-    this.clusterManager = new ClusterManager(this.store, { next: random });
+    this.clusterManager = new ClusterManager(this.store, { next: random }, this.secrets);
     this.ctx = {
       store: this.store,
       clusterManager: this.clusterManager,
       routes: this.routes,
       state: this.state,
       random,
+      secrets: this.secrets,
     };
     this.listeners = new ListenerManager(this.ctx, drainMs);
   }
@@ -60,6 +65,8 @@ export class Worker {
       }
       case 'route':
         return this.routes.set(u.name, u.config, u.version);
+      case 'secrets':
+        return this.secrets.set(u.secrets);
       case 'drain':
         this.state.draining = true;
         return this.listeners.drainAll();

@@ -78,8 +78,9 @@ export class ChildWorker implements WorkerHandle {
       args: [String(drainMs)],
     });
     const child = cluster.fork();
+    // 'online' fires before the worker's module has loaded; wait for its own ready message.
     await new Promise<void>((resolve, reject) => {
-      child.once('online', () => resolve());
+      child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
     });
     return new ChildWorker(child);
@@ -137,4 +138,5 @@ export function serveWorker(drainMs: number): void {
       (e: Error) => reply({ error: e.message }),
     );
   });
+  process.send?.({ id: 0, result: 'ready' });
 }

@@ -15,6 +15,8 @@ export interface AdminBackend {
   isDynamicCluster(name: string): boolean;
   listeners(): Promise<{ name: string; address: string; port: number }[]>;
   configDump(includeEds: boolean): object;
+  /** /certs: certificates with SANs and days until expiration */
+  certs(): object;
   serverInfo(): object;
   /** LIVE, or the state that keeps the server from being ready */
   state(): 'LIVE' | 'PRE_INITIALIZING' | 'INITIALIZING' | 'DRAINING';
@@ -50,6 +52,7 @@ export class AdminServer {
       },
       '/server_info': (_q, res) => json(res, b.serverInfo()),
       '/config_dump': (q, res) => json(res, b.configDump(q.has('include_eds'))),
+      '/certs': (_q, res) => json(res, b.certs()),
       '/clusters': async (q, res) => {
         const cs = await b.clusters();
         const dyn = (n: string): boolean => b.isDynamicCluster(n);

@@ -1,6 +1,7 @@
 // What a downstream connection knows about itself; filled by listener filters (original_dst,
 // tls_inspector, http_inspector) and read by filter-chain matching and network filters.
 import type { Socket } from 'node:net';
+import type { SslInfo } from '../tls/ssl-info.js';
 
 export interface ConnectionInfo {
   remoteAddress: string;
@@ -17,6 +18,8 @@ export interface ConnectionInfo {
   applicationProtocols: string[];
   /** the listener that accepted the socket (after use_original_dst hand-off, the target) */
   listenerName: string;
+  /** set once the filter chain's transport socket terminated TLS (Envoy connection.ssl()) */
+  ssl?: SslInfo;
 }
 
 const CONN = Symbol('weft.connection');

@@ -7,6 +7,8 @@ import { listenerFilterByTypeUrl, networkFilterByTypeUrl } from '../filters/regi
 import type { NetworkFilterFactory } from '../filters/network/types.js';
 import type { ConnectionInfo } from './connection.js';
 import { parseChainMatch, type ChainMatch } from './filter-chain-match.js';
+import type { TlsContextConfig } from '../tls/context-config.js';
+import { parseTransportSocket } from '../tls/transport-socket.js';
 
 export interface FilterChainConfig {
   name: string;
@@ -14,6 +16,8 @@ export interface FilterChainConfig {
   /** the terminal network filter and its parsed config */
   factory: NetworkFilterFactory;
   config: unknown;
+  /** transport_socket: TLS terminated before the network filter; undefined = plaintext */
+  tls: TlsContextConfig | undefined;
 }
 
 export interface ListenerConfig {
@@ -30,11 +34,7 @@ export interface ListenerConfig {
 }
 
 function parseChain(fc: Msg, path: string, ctx: ProxyContext): FilterChainConfig {
-  if (fc.transport_socket)
-    throw new ConfigError(
-      `${path}.transport_socket`,
-      'TLS termination (transport_socket) is not supported yet',
-    );
+  const tls = parseTransportSocket(fc.transport_socket, 'downstream', `${path}.transport_socket`);
   const filters = (fc.filters ?? []) as Msg[];
   if (filters.length === 0)
     throw new ConfigError(`${path}.filters`, 'a filter chain needs a terminal network filter');
@@ -55,6 +55,7 @@ function parseChain(fc: Msg, path: string, ctx: ProxyContext): FilterChainConfig
     match: parseChainMatch(fc.filter_chain_match, `${path}.filter_chain_match`),
     factory,
     config: factory.parse(cfg, `${p}.typed_config`, ctx),
+    tls,
   };
 }
 

@@ -8,6 +8,7 @@ import { makeCounters, makeGauges } from '../stats/store.js';
 import { attachConnection, newConnectionInfo, type ConnectionInfo } from './connection.js';
 import { selectFilterChain } from './filter-chain-match.js';
 import type { ListenerConfig } from './listener-config.js';
+import { DownstreamTls } from '../tls/downstream.js';
 
 const COUNTERS = [
   'downstream_cx_total',
@@ -21,6 +22,8 @@ interface Chains {
   config: ListenerConfig;
   filters: NetworkFilter[];
   defaultFilter: NetworkFilter | undefined;
+  /** per chain (then the default chain): the TLS to terminate first */
+  transports: (DownstreamTls | undefined)[];
 }
 
 /** Finds the listener a use_original_dst listener hands a connection to. */
@@ -59,6 +62,9 @@ export class ActiveListener {
       filters: config.chains.map((c) => c.factory.create(c.config, this.ctx)),
       defaultFilter:
         config.defaultChain && config.defaultChain.factory.create(config.defaultChain.config, this.ctx),
+      transports: [...config.chains, config.defaultChain].map(
+        (c) => c?.tls && new DownstreamTls(c.tls, this.ctx.secrets),
+      ),
     };
   }
 
@@ -132,6 +138,12 @@ export class ActiveListener {
       return;
     }
     attachConnection(socket, conn);
+    const tls = ch.transports[i >= 0 ? i : ch.config.chains.length];
+    if (tls)
+      return void tls.accept(socket, conn, (s) => {
+        attachConnection(s, conn);
+        filter.onConnection(s, conn);
+      });
     filter.onConnection(socket, conn);
   }
 

@@ -4,6 +4,7 @@
 import { ConfigError, durationMs, type Msg } from '../config/proto.js';
 import { Host, type HostSet } from './host.js';
 import { parseLbPolicy, type LbPolicy } from './lb/policy.js';
+import { parseClusterTransport, type UpstreamTransportConfig } from '../tls/transport-socket.js';
 
 export type DiscoveryType = 'STATIC' | 'STRICT_DNS' | 'LOGICAL_DNS' | 'EDS' | 'ORIGINAL_DST';
 
@@ -23,6 +24,8 @@ export interface ClusterConfig {
   readonly circuitBreakers: Msg | undefined;
   readonly outlierDetection: Msg | undefined;
   readonly healthChecks: readonly Msg[];
+  /** upstream TLS (transport_socket, transport_socket_matches); undefined = plaintext */
+  readonly transport: UpstreamTransportConfig | undefined;
   /** The decoded proto, for /config_dump. */
   readonly raw: Msg;
 }
@@ -74,6 +77,7 @@ export function parseCluster(c: Msg): ClusterConfig {
     circuitBreakers: c.circuit_breakers,
     outlierDetection: c.outlier_detection,
     healthChecks: (c.health_checks ?? []) as Msg[],
+    transport: parseClusterTransport(c),
     raw: c,
   });
 }
@@ -104,6 +108,7 @@ export function hostSetsFromAssignment(
             locality,
             (lbe.endpoint?.hostname as string | undefined) || sa.address,
             (lbe.health_status as string | undefined) ?? 'HEALTHY',
+            lbe.metadata,
           ),
         );
     }

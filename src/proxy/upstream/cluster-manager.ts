@@ -6,6 +6,7 @@ import type { StatsStore } from '../stats/store.js';
 import { Cluster } from './cluster.js';
 import type { ClusterConfig } from './cluster-config.js';
 import { mathRandom, type Random } from './lb/types.js';
+import { SecretStore } from '../tls/secret-store.js';
 
 export class ClusterManager {
   private readonly active = new Map<string, Cluster>();
@@ -18,6 +19,7 @@ export class ClusterManager {
   constructor(
     private readonly store: StatsStore,
     private readonly random: Random = mathRandom,
+    private readonly secrets: SecretStore = new SecretStore(),
   ) {}
 
   get(name: string): Cluster | undefined {
@@ -58,7 +60,7 @@ export class ClusterManager {
   private upsert(c: ClusterConfig): void {
     const cur = this.active.get(c.name) ?? this.warming.get(c.name);
     if (cur && JSON.stringify(cur.config.raw) === JSON.stringify(c.raw)) return;
-    const cl = new Cluster(c, this.store, this.random);
+    const cl = new Cluster(c, this.store, this.random, this.secrets);
     if (c.type === 'EDS') {
       const cla = this.assignments.get(c.edsServiceName);
       if (cla) cl.setAssignment(cla);

@@ -5,8 +5,12 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Msg } from '../config/proto.js';
 import { makeCounters, makeGauges, type Counter, type Scope, type StatsStore } from '../stats/store.js';
+import { CircuitBreakers } from './circuit-breaker/breakers.js';
+import { parseThresholds } from './circuit-breaker/thresholds.js';
 import { hostSetsFromAssignment, type ClusterConfig } from './cluster-config.js';
 import { Host, type HostSet } from './host.js';
+import { ClusterTransport } from '../tls/cluster-transport.js';
+import { SecretStore } from '../tls/secret-store.js';
 import { pickerFactory } from './lb/policy.js';
 import { PriorityLoadBalancer } from './lb/priority.js';
 import type { HostPicker, Random } from './lb/types.js';
@@ -67,6 +71,8 @@ export class Cluster {
   readonly scope: Scope;
   readonly codeCounters = new Map<number, Counter[]>();
   readonly observers: RequestObserver[] = [];
+  /** circuit_breakers: admission of upstream attempts and the retry budget */
+  readonly breakers: CircuitBreakers;
   hostSets: HostSet[] = [];
   /** false until the first EDS assignment or DNS answer (Envoy cluster warming) */
   warm: boolean;
@@ -76,15 +82,20 @@ export class Cluster {
   private timer: NodeJS.Timeout | undefined;
   private destroyed = false;
   private readonly warmWaiters: (() => void)[] = [];
+  /** transport_socket / transport_socket_matches: TLS per endpoint */
+  private readonly transport: ClusterTransport | undefined;
 
   constructor(
     readonly config: ClusterConfig,
     store: StatsStore,
     private readonly random: Random,
+    secrets: SecretStore = new SecretStore(),
   ) {
+    this.transport = config.transport && new ClusterTransport(config.transport, secrets, config.http2);
     this.scope = store.scope(`cluster.${config.name}`, [['envoy_cluster_name', config.name]], 'cluster');
     this.stats = makeCounters(this.scope, CLUSTER_COUNTERS);
     this.gauges = makeGauges(this.scope, CLUSTER_GAUGES);
+    this.breakers = new CircuitBreakers(parseThresholds(config.circuitBreakers), this.scope, config.http2);
     this.warm = config.type === 'STATIC' || config.type === 'ORIGINAL_DST';
     if (config.type === 'STATIC') this.setHostSets(hostSetsFromAssignment(config.loadAssignment));
   }
@@ -282,13 +293,15 @@ export class Cluster {
       },
     };
     const thresholds = (c.circuitBreakers?.thresholds ?? []) as Msg[];
+    const tls = this.transport?.forEndpoint(host.metadata);
     const opts = {
       connectTimeoutMs: c.connectTimeoutMs,
       idleTimeoutMs: c.idleTimeoutMs,
       maxRequestsPerConnection: c.maxRequestsPerConnection,
+      transport: tls,
       maxConnections: Number(thresholds[0]?.max_connections?.value ?? 1024),
     };
-    const origin = `http://${host.key}`;
+    const origin = `${tls ? 'https' : 'http'}://${host.key}`;
     p = c.http2 ? new Http2Pool(origin, opts, observer) : new Http1Pool(origin, opts, observer);
     this.pools.set(host.key, p);
     return p;

@@ -37,6 +37,8 @@ export class Host {
     readonly locality: Locality = { region: '', zone: '', sub_zone: '' },
     readonly hostname = '',
     readonly edsHealth = 'HEALTHY',
+    /** lb_endpoint metadata (transport_socket_matches read envoy.transport_socket_match) */
+    readonly metadata: Record<string, any> | undefined = undefined,
   ) {
     this.key = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
     if (edsHealth === 'UNHEALTHY' || edsHealth === 'DRAINING' || edsHealth === 'TIMEOUT')

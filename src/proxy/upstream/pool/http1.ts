@@ -65,7 +65,7 @@ export class Http1Pool implements ConnPool {
       maxRequestsPerClient: opts.maxRequestsPerConnection,
       headersTimeout: 0,
       bodyTimeout: 0,
-      connect: { timeout: opts.connectTimeoutMs },
+      connect: opts.transport?.connector(opts.connectTimeoutMs) ?? { timeout: opts.connectTimeoutMs },
     });
     this.pool.on('connect', () => observer.onConnect());
     this.pool.on('disconnect', () => observer.onDisconnect());

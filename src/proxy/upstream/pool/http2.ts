@@ -43,7 +43,13 @@ export class Http2Pool implements ConnPool {
   private session(): Session {
     const c = this.current;
     if (c && !c.s.closed && !c.s.destroyed) return c;
-    const s = http2.connect(this.origin);
+    const tls = this.opts.transport;
+    const s = tls
+      ? http2.connect(this.origin, {
+          createConnection: (u: URL) =>
+            tls.createConnection(u.hostname.replace(/^\[|\]$/g, ''), Number(u.port)),
+        })
+      : http2.connect(this.origin);
     const sess: Session = { s, connected: false, streams: 0 };
     const timer = setTimeout(
       () => s.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),

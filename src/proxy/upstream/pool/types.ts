@@ -2,6 +2,7 @@
 // The router's upstream request object implements UpstreamHandler itself (no per-request closures).
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
+import type { UpstreamTls } from '../../tls/upstream.js';
 
 /** Envoy's stream reset reasons, as they appear in local-reply bodies. */
 export type ResetReason =
@@ -57,6 +58,8 @@ export interface PoolOptions {
   idleTimeoutMs: number;
   maxRequestsPerConnection: number | undefined;
   maxConnections: number | undefined;
+  /** TLS to the host (the cluster's transport socket); undefined = plaintext */
+  transport?: UpstreamTls;
 }
 
 const CONNECT_FAILURES = new Set([
@@ -68,6 +71,8 @@ const CONNECT_FAILURES = new Set([
   'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_CONNECT',
+  // a TLS handshake that did not complete (Envoy: connection failure, flag UF)
+  'ERR_UPSTREAM_TLS_HANDSHAKE',
 ]);
 
 export function classifyError(err: Error & { code?: string }): ResetReason {

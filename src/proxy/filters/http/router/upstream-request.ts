@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HeaderMap } from '../../../http/header-map.js';
+import type { Admittable } from '../../../upstream/circuit-breaker/breakers.js';
 import type { Cluster } from '../../../upstream/cluster.js';
 import type { Host } from '../../../upstream/host.js';
 import type {
@@ -23,8 +24,13 @@ export interface AttemptOwner {
   onUpstreamComplete(): void;
 }
 
-export class UpstreamRequest implements UpstreamHandler {
+export class UpstreamRequest implements UpstreamHandler, Admittable {
   private stream: UpstreamStream | undefined;
+  private spec: UpstreamRequestSpec | undefined;
+  /** the upstream's response status (outlier detection, retries) */
+  private status: number | undefined;
+  /** the timeout is a retry policy per_try_timeout rather than the route timeout */
+  private perTry = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly startNs = process.hrtime.bigint();
   responseStarted = false;
@@ -37,14 +43,27 @@ export class UpstreamRequest implements UpstreamHandler {
     readonly host: Host,
   ) {}
 
-  start(spec: UpstreamRequestSpec, timeoutMs: number): void {
+  start(spec: UpstreamRequestSpec, timeoutMs: number, perTry = false): void {
     const { cluster, host } = this;
     cluster.stats.upstream_rq_total.value++;
     cluster.gauges.upstream_rq_active.value++;
     host.activeRequests++;
     host.rqTotal++;
+    this.perTry = perTry;
     if (timeoutMs > 0) this.timer = setTimeout(() => this.onTimeout(), timeoutMs);
-    this.stream = cluster.pool(host).request(spec, this);
+    this.spec = spec;
+    const admission = cluster.breakers.admit(this);
+    if (admission === 'go') this.dispatch();
+    else if (admission === 'overflow') this.overflow();
+  }
+
+  /** Circuit breakers admitted the attempt: send it through the host's pool. */
+  dispatch(): void {
+    this.stream = this.cluster.pool(this.host).request(this.spec!, this);
+  }
+
+  overflow(): void {
+    this.onError('overflow', new Error('overflow'));
   }
 
   /** ms since the attempt started (x-envoy-upstream-service-time) */
@@ -54,6 +73,7 @@ export class UpstreamRequest implements UpstreamHandler {
 
   onHeaders(status: number, headers: IncomingHttpHeaders, endStream: boolean): void {
     this.responseStarted = true;
+    this.status = status;
     countResponseCode(this.cluster.scope, 'upstream_rq', status, this.cluster.codeCounters);
     this.owner.onUpstreamHeaders(
       status,
@@ -108,7 +128,8 @@ export class UpstreamRequest implements UpstreamHandler {
 
   private onTimeout(): void {
     if (this.finished) return;
-    this.cluster.stats.upstream_rq_timeout.value++;
+    if (this.perTry) this.cluster.scope.counter('upstream_rq_per_try_timeout').value++;
+    else this.cluster.stats.upstream_rq_timeout.value++;
     this.host.rqTimeout++;
     this.stream?.abort();
     const started = this.responseStarted;
@@ -133,6 +154,7 @@ export class UpstreamRequest implements UpstreamHandler {
     host.activeRequests--;
     if (ok) host.rqSuccess++;
     else host.rqError++;
-    cluster.reportOutcome({ host, status: this.cb.info.responseCode || undefined, reset, timedOut });
+    cluster.breakers.release(this);
+    cluster.reportOutcome({ host, status: this.status, reset, timedOut });
   }
 }

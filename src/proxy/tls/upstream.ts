@@ -1,0 +1,75 @@
+// Client side of envoy.transport_sockets.tls (UpstreamTlsContext) for a cluster's connections:
+// SNI from `sni`, the client certificate and trust anchors from inline data or SDS, Envoy's
+// verification (chain against trusted_ca, then the SAN matchers; no hostname check), ALPN.
+// Pools open connections through it: undici takes `connector`, node:http2 `createConnection`.
+import net from 'node:net';
+import tls from 'node:tls';
+import type { buildConnector } from 'undici';
+import type { TlsContextConfig } from './context-config.js';
+import { sanMismatch, SECRET_NOT_READY, tlsFailureReason, UpstreamTlsError } from './errors.js';
+import { ContextBuilder, type BuiltContext } from './secure-context.js';
+import type { SecretStore } from './secret-store.js';
+
+export class UpstreamTls {
+  private readonly builder: ContextBuilder;
+  private readonly alpn: string[];
+
+  constructor(config: TlsContextConfig, secrets: SecretStore, http2: boolean) {
+    this.builder = new ContextBuilder(config, secrets);
+    // An HTTP/2 cluster must negotiate h2 (Envoy overrides ALPN for its codec when none is set).
+    this.alpn = config.alpn.length ? [...config.alpn] : http2 ? ['h2'] : [];
+  }
+
+  private open(built: BuiltContext, host: string, port: number): tls.TLSSocket {
+    const sni = this.builder.config.sni;
+    return tls.connect({
+      host,
+      port,
+      servername: sni && !net.isIP(sni) ? sni : undefined,
+      secureContext: built.secureContext,
+      ALPNProtocols: this.alpn.length ? this.alpn : undefined,
+      rejectUnauthorized: built.verifyPeer,
+      // Envoy verifies SANs only against the configured matchers, never against the host name.
+      checkServerIdentity: (_h, cert) => (built.sans && !built.sans(cert) ? sanMismatch() : undefined),
+    });
+  }
+
+  /** undici Connector: resolves once the handshake is done, waiting (bounded) for SDS secrets. */
+  connector(timeoutMs: number): buildConnector.connector {
+    return (opts, cb) => {
+      const started = Date.now();
+      const go = (built: BuiltContext | undefined): void => {
+        if (!built) return cb(new UpstreamTlsError(SECRET_NOT_READY), null);
+        const s = this.open(built, opts.hostname.replace(/^\[|\]$/g, ''), Number(opts.port));
+        const fail = (e: Error & { syscall?: string }): void => {
+          clearTimeout(timer);
+          s.destroy();
+          // TCP connect errors stay as they are (the pool words them like plaintext ones).
+          cb(e.syscall === 'connect' ? e : new UpstreamTlsError(tlsFailureReason(e) ?? e.message, e), null);
+        };
+        const timer = setTimeout(
+          () => fail(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),
+          Math.max(1, timeoutMs - (Date.now() - started)),
+        );
+        s.once('error', fail);
+        s.once('secureConnect', () => {
+          clearTimeout(timer);
+          s.off('error', fail);
+          cb(null, s);
+        });
+      };
+      const now = this.builder.current();
+      if (now) go(now);
+      else void this.builder.ready(timeoutMs).then(() => go(this.builder.current()));
+    };
+  }
+
+  /** node:http2 createConnection (synchronous): fails the session when a secret is missing. */
+  createConnection(host: string, port: number): tls.TLSSocket {
+    const built = this.builder.current();
+    if (built) return this.open(built, host, port);
+    const s = new tls.TLSSocket(new net.Socket());
+    process.nextTick(() => s.destroy(new UpstreamTlsError(SECRET_NOT_READY)));
+    return s;
+  }
+}
