@@ -1,6 +1,7 @@
 // One ADS stream: the proxy behind it and, per type URL, what it subscribed to and where the
 // request/response exchange stands (Pilot's XdsConnection + WatchedResource).
 import type { ProxyInfo } from '../contracts.js';
+import { createHash } from 'node:crypto';
 import { SentSet, type EncodedList } from './encoded-list.js';
 
 export interface Nack {
@@ -16,6 +17,7 @@ export class Watch {
   private readonly named = new Set<string>();
   /** Cluster names by service hostname, for incremental EDS; rebuilt after names change. */
   private byHost?: Map<string, string[]>;
+  private selected?: Selection;
   nonceSent?: string;
   versionSent?: string;
   nonceAcked?: string;
@@ -38,17 +40,22 @@ export class Watch {
   setNames(names: Iterable<string>): void {
     this.named.clear();
     for (const n of names) this.named.add(n);
-    this.byHost = undefined;
+    this.changed();
   }
 
   subscribe(name: string): void {
     this.named.add(name);
-    this.byHost = undefined;
+    this.changed();
   }
 
   unsubscribe(name: string): void {
     this.named.delete(name);
+    this.changed();
+  }
+
+  private changed(): void {
     this.byHost = undefined;
+    this.selected = undefined;
   }
 
   /** Subscribed cluster names whose service is one of `hosts` (cost: |hosts|, not |names|). */
@@ -65,9 +72,15 @@ export class Watch {
     return [...hosts].flatMap((h) => this.byHost?.get(h) ?? []);
   }
 
-  /** Names to generate for: undefined means all (wildcard). */
-  requested(): string[] | undefined {
-    return this.wildcard ? undefined : [...this.named];
+  /** Everything this watch covers, computed once per subscription change. */
+  selection(): Selection {
+    if (this.wildcard) return ALL;
+    if (!this.selected) {
+      const names = [...this.named].sort();
+      const key = createHash('sha1').update(names.join('\n')).digest('base64url');
+      this.selected = { names, key, partial: false };
+    }
+    return this.selected;
   }
 
   sameNames(names: readonly string[]): boolean {
@@ -79,6 +92,20 @@ export class Watch {
     if (this.nonceSent === undefined) return 'NOT SENT';
     return this.nonceAcked === this.nonceSent && !this.lastNack ? 'SYNCED' : 'STALE';
   }
+}
+
+/** What a generation covers: `names` (undefined: all), a key for sharing it, and whether it is a subset. */
+export interface Selection {
+  readonly names: readonly string[] | undefined;
+  readonly key: string;
+  /** Only some of what the proxy watches (incremental EDS): other resources stay as they are. */
+  readonly partial: boolean;
+}
+
+const ALL: Selection = { names: undefined, key: '*', partial: false };
+
+export function partialSelection(names: readonly string[] | undefined): Selection {
+  return { names, key: names ? names.join('\n') : '*', partial: true };
 }
 
 export type SyncStatus = 'SYNCED' | 'STALE' | 'NOT SENT';
@@ -94,6 +121,8 @@ export interface RespondOptions {
   version: string;
   /** The names generation covered (undefined: everything the proxy may have of this type). */
   covered: readonly string[] | undefined;
+  /** `covered` is a subset of the watch (incremental EDS): resources outside it are untouched. */
+  partial: boolean;
   /** Send even when nothing changed: a request must be answered. */
   force: boolean;
 }

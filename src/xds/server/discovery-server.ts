@@ -5,7 +5,7 @@ import type { Generator, ProxyInfo, PushRequest, XdsResource } from '../contract
 import { XdsMetrics, typeLabel } from '../monitoring.js';
 import { PUSH_ORDER, TypeUrl } from '../type-urls.js';
 import { systemClock, type Clock } from './clock.js';
-import { clusterHost, type Connection, type Watch } from './connection.js';
+import { clusterHost, partialSelection, type Connection, type Selection, type Watch } from './connection.js';
 import { DEFAULT_DEBOUNCE, Debouncer } from './debounce.js';
 import { PushQueue } from './push-queue.js';
 import { ResourceCache } from './resource-cache.js';
@@ -149,7 +149,7 @@ export class DiscoveryServer<Push = unknown> {
 
   /** Answers a subscription request for one type with everything the watch covers. */
   respond(c: Connection, w: Watch): Promise<void> {
-    return c.serial(() => this.pushType(c, w, undefined, w.requested(), true));
+    return c.serial(() => this.pushType(c, w, undefined, w.selection(), true));
   }
 
   private pushConnection(c: Connection, req: PushRequest): Promise<void> {
@@ -163,7 +163,7 @@ export class DiscoveryServer<Push = unknown> {
             ? g?.needsPush?.(c.proxy, req, this.currentPush) !== false
             : g?.needsPush?.(c.proxy, req, this.currentPush)
         )
-          await this.pushType(c, w, req, w.requested(), false);
+          await this.pushType(c, w, req, w.selection(), false);
         if (c.closed) return;
       }
       if (req.full) this.metrics.convergence.observe(Math.max(0, this.clock.now() - req.start) / 1000);
@@ -179,23 +179,28 @@ export class DiscoveryServer<Push = unknown> {
     if (names?.length === 0) return;
     // A wildcard EDS watch is generated whole, then cut down to the changed services.
     const keep = names ? undefined : (n: string) => req.edsUpdates.has(clusterHost(n));
-    await this.pushType(c, w, req, names, false, keep);
+    await this.pushType(c, w, req, partialSelection(names), false, keep);
   }
 
   private async pushType(
     c: Connection,
     w: Watch,
     update: PushRequest | undefined,
-    names: string[] | undefined,
+    sel: Selection,
     force: boolean,
     keep?: (name: string) => boolean,
   ): Promise<void> {
     const started = this.clock.now();
-    const generated = this.generate(c, w, update, names);
+    const generated = this.generate(c, w, update, sel);
     if (!generated) return;
     const list = keep ? new EncodedList(generated.items.filter((r) => keep(r.name))) : generated;
-    const covered = keep && !names ? list.items.map((r) => r.name) : names;
-    const sent = await c.responder.respond(w, list, { version: this.pushVersion, covered, force });
+    const covered = keep && !sel.names ? list.items.map((r) => r.name) : sel.names;
+    const sent = await c.responder.respond(w, list, {
+      version: this.pushVersion,
+      covered,
+      partial: sel.partial,
+      force,
+    });
     if (!sent) return;
     const type = typeLabel(w.typeUrl);
     this.metrics.pushes.inc({ type });
@@ -207,12 +212,12 @@ export class DiscoveryServer<Push = unknown> {
     c: Connection,
     w: Watch,
     update: PushRequest | undefined,
-    names: string[] | undefined,
+    sel: Selection,
   ): EncodedList | undefined {
     const g = this.generators.get(w.typeUrl);
     if (!g) return EMPTY_LIST;
     try {
-      const encoded = this.cache.encodeList(w.typeUrl, this.generateShared(g, c.proxy, names, update));
+      const encoded = this.cache.encodeList(w.typeUrl, this.generateShared(g, c.proxy, sel, update));
       w.lastError = undefined;
       return encoded;
     } catch (e) {
@@ -227,15 +232,16 @@ export class DiscoveryServer<Push = unknown> {
   private generateShared(
     g: Generator<Push>,
     proxy: ProxyInfo,
-    names: string[] | undefined,
+    sel: Selection,
     update: PushRequest | undefined,
   ): XdsResource[] {
     const push = this.currentPush;
+    const names = sel.names;
     const run = (): XdsResource[] => g.generate({ proxy, push, ...(names ? { names } : {}), update });
     if (!g.scopeKey || typeof push !== 'object' || push === null) return run();
     let memo = this.shared.get(push);
     if (!memo) this.shared.set(push, (memo = new Map()));
-    const key = [g.typeUrl, g.scopeKey(proxy, push), names?.join('\n') ?? '*', updateKey(update)].join('\0');
+    const key = [g.typeUrl, g.scopeKey(proxy, push), sel.key, updateKey(update)].join('\0');
     let out = memo.get(key);
     if (!out) memo.set(key, (out = run()));
     return out;

@@ -3,12 +3,13 @@
 // have exactly this?" an O(1) question.
 import { createHash } from 'node:crypto';
 import protobuf from 'protobufjs';
-import type { EncodedResource } from './wire.js';
+import { encodeSotwResponse, type EncodedResource, type SotwResponse } from './wire.js';
 
 export class EncodedList {
   private framed?: Buffer;
   private index?: Map<string, EncodedResource>;
   private digest?: string;
+  private lastResponse?: { key: string; bytes: Buffer };
 
   constructor(readonly items: readonly EncodedResource[]) {}
 
@@ -20,6 +21,17 @@ export class EncodedList {
       this.framed = Buffer.from(w.finish());
     }
     return this.framed;
+  }
+
+  /** A whole SotW response of this list, built once for every proxy that gets the same nonce. */
+  sotwResponse(r: Omit<SotwResponse, 'framedResources'>): Buffer {
+    const key = `${r.versionInfo}\0${r.typeUrl}\0${r.nonce}\0${r.controlPlaneId}`;
+    if (this.lastResponse?.key !== key)
+      this.lastResponse = {
+        key,
+        bytes: encodeSotwResponse({ ...r, framedResources: this.framedResources() }),
+      };
+    return this.lastResponse.bytes;
   }
 
   /** Names and content versions, hashed: equal fingerprints mean equal content. */

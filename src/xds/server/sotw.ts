@@ -49,16 +49,20 @@ class SotwResponder implements Responder {
   ) {}
 
   async respond(w: Watch, list: EncodedList, opts: RespondOptions): Promise<boolean> {
-    if (!opts.force && w.nonceSent !== undefined && unchanged(w, list, opts.covered)) return false;
-    const nonce = randomUUID();
-    const bytes = encodeSotwResponse({
+    if (!opts.force && w.nonceSent !== undefined && unchanged(w, list, opts)) return false;
+    // A push sends the same bytes to every proxy that gets this list: the nonce names the push
+    // version and the content, which no stream sees twice. Answers to requests get their own.
+    const nonce = opts.force ? randomUUID() : `${opts.version}#${list.fingerprint.slice(0, 12)}`;
+    const response = {
       versionInfo: opts.version,
       typeUrl: w.typeUrl,
       nonce,
-      framedResources: list.framedResources(),
       controlPlaneId: this.server.controlPlaneId,
-    });
-    if (opts.covered) w.sent.update(opts.covered, list.items);
+    };
+    const bytes = opts.force
+      ? encodeSotwResponse({ ...response, framedResources: list.framedResources() })
+      : list.sotwResponse(response);
+    if (opts.partial && opts.covered) w.sent.update(opts.covered, list.items);
     else w.sent.replace(list);
     w.nonceSent = nonce;
     w.versionSent = opts.version;
@@ -69,7 +73,8 @@ class SotwResponder implements Responder {
 }
 
 /** Whether the proxy already has exactly this content for the covered names. */
-function unchanged(w: Watch, list: EncodedList, covered: readonly string[] | undefined): boolean {
-  if (!covered) return w.sent.equals(list);
+function unchanged(w: Watch, list: EncodedList, opts: RespondOptions): boolean {
+  const covered = opts.covered;
+  if (!opts.partial || !covered) return w.sent.equals(list);
   return covered.every((n) => w.sent.get(n)?.version === list.get(n)?.version);
 }
