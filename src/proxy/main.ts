@@ -317,7 +317,8 @@ export class ProxyMain implements AdminBackend {
 
   configDump(includeEds: boolean): object {
     const dump = configDump(this.config, includeEds);
-    return { configs: [...(dump.configs as object[]), secretsConfigDump(this.secrets)] };
+    const secrets = secretsConfigDump(this.secrets);
+    return { configs: [...(dump.configs as object[]), ...(secrets ? [secrets] : [])] };
   }
 
   certs(): object {

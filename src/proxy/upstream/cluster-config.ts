@@ -19,6 +19,8 @@ export interface ClusterConfig {
   readonly idleTimeoutMs: number;
   readonly maxRequestsPerConnection: number | undefined;
   readonly dnsRefreshMs: number;
+  /** dns_lookup_family: 4, 6, or 0 for both */
+  readonly dnsFamily: 0 | 4 | 6;
   readonly loadAssignment: Msg | undefined;
   readonly originalDst: { useHttpHeader: boolean; headerName: string };
   readonly circuitBreakers: Msg | undefined;
@@ -69,6 +71,7 @@ export function parseCluster(c: Msg): ClusterConfig {
     idleTimeoutMs: http.idle ?? 3600_000,
     maxRequestsPerConnection: http.maxReq || undefined,
     dnsRefreshMs: durationMs(c.dns_refresh_rate) ?? 5000,
+    dnsFamily: c.dns_lookup_family === 'V4_ONLY' ? 4 : c.dns_lookup_family === 'V6_ONLY' ? 6 : 0,
     loadAssignment: c.load_assignment,
     originalDst: {
       useHttpHeader: Boolean(od.use_http_header),

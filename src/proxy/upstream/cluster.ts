@@ -139,7 +139,7 @@ export class Cluster {
     const resolved = new Map<string, string[]>();
     try {
       for (const n of names) {
-        const addrs = await lookup(n, { all: true });
+        const addrs = await lookup(n, { all: true, family: c.dnsFamily });
         resolved.set(
           n,
           addrs.map((a) => a.address),
