@@ -21,8 +21,11 @@ function redacted(raw: Msg): Msg {
   return { ...raw, tls_certificate: { ...tc, private_key: redactDataSource(tc.private_key) } };
 }
 
-export function secretsConfigDump(m: SecretManager): Msg {
+/** Undefined while the proxy has no secrets at all (the section is then left out). */
+export function secretsConfigDump(m: SecretManager): Msg | undefined {
   const all = m.all();
+  const warming = m.warming();
+  if (all.length + warming.length === 0) return undefined;
   const entry = (e: SecretEntry): Msg => ({
     name: e.name,
     ...(e.source.kind === 'static' ? {} : { version_info: e.version }),
@@ -33,7 +36,7 @@ export function secretsConfigDump(m: SecretManager): Msg {
     '@type': 'type.googleapis.com/envoy.admin.v3.SecretsConfigDump',
     static_secrets: all.filter((e) => e.source.kind === 'static').map(entry),
     dynamic_active_secrets: all.filter((e) => e.source.kind !== 'static').map(entry),
-    dynamic_warming_secrets: m.warming().map((name) => ({ name })),
+    dynamic_warming_secrets: warming.map((name) => ({ name })),
   };
 }
 
