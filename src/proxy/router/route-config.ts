@@ -9,6 +9,8 @@ import { compilePathMatch, type PathMatch } from './match/path.js';
 import { compileQueryMatcher } from './match/query.js';
 import { compileRegex, type CompiledRegex } from './match/regex.js';
 import type { MatchRequest, RandomSource } from './match/request.js';
+import { parseMirrorPolicies, type MirrorPolicy } from './mirror.js';
+import { parseRetryPolicy, type RetryPolicy } from './retry/policy.js';
 
 export type ClusterSpecifier =
   | { kind: 'name'; name: string }
@@ -39,8 +41,9 @@ export interface ForwardAction {
   hashPolicy: HashPolicy | undefined;
   /** upgrade_configs merged with the HCM's: type (lowercase) → enabled */
   upgrades: ReadonlyMap<string, boolean>;
-  /** route retry_policy, else the virtual host's (for the retry feature to parse) */
-  retryPolicy: Msg | undefined;
+  /** route retry_policy, else the virtual host's */
+  retryPolicy: RetryPolicy | undefined;
+  mirrors: readonly MirrorPolicy[];
   grpcTimeoutHeaderMaxMs: number | undefined;
 }
 
@@ -298,7 +301,8 @@ function compileForward(a: Msg, path: string, opts: CompileOptions, parent: Inhe
     hostRewrite,
     hashPolicy: compileHashPolicy(a.hash_policy, `${path}.hash_policy`),
     upgrades,
-    retryPolicy: a.retry_policy ?? parent.retryPolicy,
+    retryPolicy: parseRetryPolicy(a.retry_policy ?? parent.retryPolicy, `${path}.retry_policy`),
+    mirrors: parseMirrorPolicies(a.request_mirror_policies, path),
     grpcTimeoutHeaderMaxMs: durationMs(a.max_stream_duration?.grpc_timeout_header_max),
   };
 }
