@@ -26,18 +26,13 @@ import type {
   Subset,
   VirtualServiceSpec,
 } from '../registry/specs.js';
+import { credentialCacheFor, type Credential } from '../registry/credentials.js';
+import type { Diagnostic } from '../config/diagnostics.js';
+import type { JwksFetchMode } from '../security/index.js';
 import { resolveMeshConfig, type MeshConfig, type MeshConfigInput } from './generators/mesh.js';
+import { collectSecurityPolicies, type SecurityPolicies } from './generators/security/policies.js';
 
 const NETWORKING = 'networking.istio.io';
-const SECURITY = 'security.istio.io';
-
-export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
-
-interface PeerAuthenticationSpec {
-  selector?: { matchLabels?: Record<string, string> };
-  mtls?: { mode?: MtlsMode | 'UNSET' };
-  portLevelMtls?: Record<string, { mode?: MtlsMode | 'UNSET' }>;
-}
 
 export interface ConfigMeta {
   name: string;
@@ -80,6 +75,18 @@ export interface PushContextInput {
   /** Defaults to `<RFC3339 time>/<counter>` like Pilot. */
   version?: string;
   domainSuffix?: string;
+  jwks?: JwksSettings;
+}
+
+/** How RequestAuthentication JWKS reach the proxy (Istio PILOT_JWT_ENABLE_REMOTE_JWKS). */
+export interface JwksSettings {
+  /**
+   * Default `hybrid`: the proxy fetches JWKS from servers in the registry, the control plane (through
+   * `resolve`) the rest; without `resolve` those fail closed.
+   */
+  mode?: JwksFetchMode;
+  /** The JWKS document the control plane fetched for a URI, if it has one. */
+  resolve?: (jwksUri: string, issuer: string) => string | undefined;
 }
 
 let pushCounter = 0;
@@ -91,6 +98,7 @@ export function buildPushContext(input: PushContextInput): PushContext {
   const version = input.version ?? `${new Date().toISOString()}/${++pushCounter}`;
   const list = (kind: string, group = NETWORKING): StoredConfig[] =>
     input.store.list({ group, kind }).sort((a, b) => created(a) - created(b) || key(a).localeCompare(key(b)));
+  const credentials = credentialCacheFor(input.store);
   const configs: ConfigSet = {
     virtualServices: resolveVirtualServices(list('VirtualService'), domainSuffix),
     destinationRules: list('DestinationRule').map((c) => {
@@ -101,10 +109,10 @@ export function buildPushContext(input: PushContextInput): PushContext {
     gateways: list('Gateway').map((c) => ({ ...meta(c), spec: c.resource.spec as GatewaySpec })),
     sidecars: list('Sidecar').map((c) => ({ ...meta(c), spec: c.resource.spec as SidecarSpec })),
     envoyFilters: list('EnvoyFilter'),
-    peerAuthentications: list('PeerAuthentication', SECURITY).map((c) => ({
-      ...meta(c),
-      spec: c.resource.spec as PeerAuthenticationSpec,
-    })),
+    security: collectSecurityPolicies((group, kind) => list(kind, group), mesh.rootNamespace),
+    credentials: credentials.snapshot(),
+    credentialDiagnostics: credentials.diagnostics(),
+    jwks: input.jwks ?? {},
   };
   return new PushContext(version, mesh, domainSuffix, input.registry, configs);
 }
@@ -115,7 +123,11 @@ interface ConfigSet {
   gateways: GatewayConfig[];
   sidecars: SidecarConfig[];
   envoyFilters: StoredConfig[];
-  peerAuthentications: (ConfigMeta & { spec: PeerAuthenticationSpec })[];
+  security: SecurityPolicies;
+  /** Gateway credentials (Kubernetes Secrets) by `namespace/name`, last good versions. */
+  credentials: ReadonlyMap<string, Credential>;
+  credentialDiagnostics: Diagnostic[];
+  jwks: JwksSettings;
 }
 
 export class PushContext {
@@ -160,6 +172,24 @@ export class PushContext {
 
   get gateways(): readonly GatewayConfig[] {
     return this.configs.gateways;
+  }
+
+  get security(): SecurityPolicies {
+    return this.configs.security;
+  }
+
+  get jwks(): JwksSettings {
+    return this.configs.jwks;
+  }
+
+  /** A Kubernetes Secret's certificate and CA as last validated, for gateway SDS. */
+  credential(namespace: string, name: string): Credential | undefined {
+    return this.configs.credentials.get(`${namespace}/${name}`);
+  }
+
+  /** Secrets that failed validation in this push (each also logged once when it changed). */
+  get credentialDiagnostics(): readonly Diagnostic[] {
+    return this.configs.credentialDiagnostics;
   }
 
   service(hostname: string): Service | undefined {
@@ -263,28 +293,6 @@ export class PushContext {
   /** Gateways whose selector matches this proxy's labels (router proxies). */
   gatewaysFor(proxy: ProxyInfo): GatewayConfig[] {
     return this.configs.gateways.filter((g) => g.spec.selector && labelsMatch(g.spec.selector, proxy.labels));
-  }
-
-  /**
-   * The inbound mTLS mode for a workload port (PeerAuthentication): port-level, then the workload's,
-   * the namespace's, the mesh-wide (root namespace) policy; PERMISSIVE when none says otherwise.
-   */
-  inboundMtlsMode(proxy: ProxyInfo, port: number): MtlsMode {
-    const pas = this.configs.peerAuthentications;
-    const selects = (p: (typeof pas)[number]): boolean =>
-      labelsMatch(p.spec.selector?.matchLabels, proxy.labels);
-    const workload = pas.find(
-      (p) => p.namespace === proxy.namespace && p.spec.selector?.matchLabels && selects(p),
-    );
-    const ns = pas.find((p) => p.namespace === proxy.namespace && !p.spec.selector?.matchLabels);
-    const mesh = pas.find((p) => p.namespace === this.mesh.rootNamespace && !p.spec.selector?.matchLabels);
-    const modes = [
-      workload?.spec.portLevelMtls?.[String(port)]?.mode,
-      workload?.spec.mtls?.mode,
-      ns?.spec.mtls?.mode,
-      mesh?.spec.mtls?.mode,
-    ];
-    return (modes.find((m) => m !== undefined && m !== 'UNSET') as MtlsMode | undefined) ?? 'PERMISSIVE';
   }
 
   /** Service ports served by the workload at the proxy's IPs. */

@@ -100,12 +100,15 @@ test('29/30: HTTPS servers are chosen by SNI, with SIMPLE and MUTUAL TLS context
     (c) => (c.transport_socket as Obj).typed_config as Obj,
   );
   const sc = simple!.common_tls_context as Obj;
-  assert.equal(((sc.tls_certificate_sds_secret_configs as Obj[])[0] as Obj).name, 'weather-cert');
+  assert.equal(
+    ((sc.tls_certificate_sds_secret_configs as Obj[])[0] as Obj).name,
+    'kubernetes://weather-cert',
+  );
   assert.equal(simple!.require_client_certificate, undefined);
   const mc = mutual!.common_tls_context as Obj;
   assert.equal(
     ((mc.combined_validation_context as Obj).validation_context_sds_secret_config as Obj).name,
-    'secure-cert-cacert',
+    'kubernetes://secure-cert-cacert',
   );
   assert.deepEqual(mutual!.require_client_certificate, { value: true });
   const secure = simulate(g, {

@@ -3,6 +3,7 @@
 import type { Generator, ProxyInfo, PushRequest, XdsResource } from '../contracts.js';
 import type { PushContext } from '../push-context.js';
 import { TypeUrl } from '../type-urls.js';
+import { affectsNonSecretTypes } from './push-filter.js';
 import { outboundClusters } from './cluster/outbound.js';
 import {
   blackHoleCluster,
@@ -32,7 +33,7 @@ export const cds: Generator<PushContext> = {
     return all.filter((r) => wanted.has(r.name));
   },
   needsPush(_proxy: ProxyInfo, update: PushRequest, push: PushContext): boolean {
-    if (update.full) return true;
+    if (update.full) return affectsNonSecretTypes(update);
     // DNS clusters carry their endpoints inline, so their endpoint changes are CDS changes.
     return [...update.edsUpdates].some((h) => {
       const r = push.service(h)?.resolution;

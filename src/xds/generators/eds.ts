@@ -3,6 +3,7 @@
 import type { Generator, ProxyInfo, PushRequest, XdsResource } from '../contracts.js';
 import type { PushContext } from '../push-context.js';
 import { TypeUrl } from '../type-urls.js';
+import { affectsNonSecretTypes } from './push-filter.js';
 import { buildClusters } from './cds.js';
 import { parseClusterName } from './common.js';
 import { loadAssignment } from './endpoint/load-assignment.js';
@@ -25,6 +26,6 @@ export const eds: Generator<PushContext> = {
     });
   },
   needsPush(_proxy: ProxyInfo, update: PushRequest): boolean {
-    return update.full || update.edsUpdates.size > 0;
+    return affectsNonSecretTypes(update) || update.edsUpdates.size > 0;
   },
 };

@@ -6,12 +6,13 @@ import { cds } from './cds.js';
 import { eds } from './eds.js';
 import { lds } from './lds.js';
 import { rds } from './rds.js';
+import { sds } from './sds.js';
 import { proxyScope } from './scope.js';
 
 export const generators: ReadonlyMap<string, Generator<PushContext>> = new Map<
   string,
   Generator<PushContext>
->([cds, eds, lds, rds].map((g) => [g.typeUrl, { ...g, scopeKey: proxyScope }]));
+>([cds, eds, lds, rds, sds].map((g) => [g.typeUrl, { ...g, scopeKey: proxyScope }]));
 
 export function generatorFor(typeUrl: string): Generator<PushContext> | undefined {
   return generators.get(typeUrl);

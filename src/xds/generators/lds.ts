@@ -3,6 +3,7 @@
 import type { Generator, ProxyInfo, XdsResource } from '../contracts.js';
 import type { PushContext } from '../push-context.js';
 import { TypeUrl } from '../type-urls.js';
+import { affectsNonSecretTypes } from './push-filter.js';
 import { gatewayListeners } from './gateway/listeners.js';
 import { grpcListener, grpcListenerNames, resolveGrpcTarget } from './grpc/listeners.js';
 import { isProxylessListenerName } from '../proxy-info.js';
@@ -34,5 +35,5 @@ export const lds: Generator<PushContext> = {
       resource: l,
     }));
   },
-  needsPush: (_proxy, update) => update.full,
+  needsPush: (_proxy, update) => affectsNonSecretTypes(update),
 };

@@ -15,6 +15,9 @@ export interface MeshConfig {
   enableAutoMtls: boolean;
   rootNamespace: string;
   trustDomain: string;
+  trustDomainAliases: string[];
+  /** ext_authz and other providers CUSTOM AuthorizationPolicies name. */
+  extensionProviders: NonNullable<MeshConfigInput['extensionProviders']>;
   defaultServiceExportTo: string[];
   defaultVirtualServiceExportTo: string[];
   defaultDestinationRuleExportTo: string[];
@@ -35,6 +38,8 @@ export function resolveMeshConfig(user: Partial<MeshConfigInput> = {}): MeshConf
     enableAutoMtls: m.enableAutoMtls ?? true,
     rootNamespace: m.rootNamespace ?? 'istio-system',
     trustDomain: m.trustDomain ?? 'cluster.local',
+    trustDomainAliases: m.trustDomainAliases ?? [],
+    extensionProviders: m.extensionProviders ?? [],
     defaultServiceExportTo: m.defaultServiceExportTo ?? ['*'],
     defaultVirtualServiceExportTo: m.defaultVirtualServiceExportTo ?? ['*'],
     defaultDestinationRuleExportTo: m.defaultDestinationRuleExportTo ?? ['*'],

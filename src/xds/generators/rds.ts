@@ -3,6 +3,7 @@
 import type { Generator, ProxyInfo, XdsResource } from '../contracts.js';
 import type { PushContext } from '../push-context.js';
 import { TypeUrl } from '../type-urls.js';
+import { affectsNonSecretTypes } from './push-filter.js';
 import { grpcListenerNames, resolveGrpcTarget } from './grpc/listeners.js';
 import { gatewayRouteConfig, gatewayRouteNames } from './gateway/routes.js';
 import { grpcRouteConfig } from './grpc/routes.js';
@@ -31,5 +32,5 @@ export const rds: Generator<PushContext> = {
       return rc ? [{ name, resource: rc }] : [];
     });
   },
-  needsPush: (_proxy, update) => update.full,
+  needsPush: (_proxy, update) => affectsNonSecretTypes(update),
 };

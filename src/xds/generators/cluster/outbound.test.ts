@@ -310,11 +310,15 @@ describe('upstream TLS', () => {
       get(clusters(adRule(`    tls: { mode: MUTUAL, credentialName: ad-cred }`)), `outbound|3003||${AD}`),
     );
     const cc = cred.common_tls_context as Obj;
-    assert.equal(((cc.tls_certificate_sds_secret_configs as Obj[])[0] as Obj).name, 'ad-cred');
-    assert.equal(
-      ((cc.combined_validation_context as Obj).validation_context_sds_secret_config as Obj).name,
-      'ad-cred-cacert',
-    );
+    // credentialName secrets come from the control plane over ADS, with Istio's names.
+    assert.deepEqual((cc.tls_certificate_sds_secret_configs as Obj[])[0], {
+      name: 'kubernetes://ad-cred',
+      sds_config: { ads: {}, resource_api_version: 'V3' },
+    });
+    assert.deepEqual((cc.combined_validation_context as Obj).validation_context_sds_secret_config, {
+      name: 'kubernetes://ad-cred-cacert',
+      sds_config: { ads: {}, resource_api_version: 'V3' },
+    });
   });
 });
 

@@ -52,7 +52,7 @@ export function inboundClusters(proxy: ProxyInfo, push: PushContext): object[] {
           lb_endpoints: [
             {
               endpoint: {
-                address: { socket_address: { address: p.endpointAddress, port_value: p.targetPort } },
+                address: { socket_address: { address: p.endpointAddress, port_value: p.endpointPort } },
               },
             },
           ],

@@ -1,8 +1,9 @@
 // DestinationRule tls → UpstreamTlsContext with the SDS secret names Istio uses: "default" and
-// "ROOTCA" for ISTIO_MUTUAL, "file-cert:<cert>~<key>" / "file-root:<ca>" for files, credentialName.
+// "ROOTCA" for ISTIO_MUTUAL, "file-cert:<cert>~<key>" / "file-root:<ca>" for files, `kubernetes://<credentialName>` over ADS.
 // Auto mTLS: endpoints labelled tlsMode=istio get ISTIO_MUTUAL through transport_socket_matches.
 import type { ClientTLSSettings } from '../../../registry/specs.js';
 import { Filters, struct, typed, Types } from '../common.js';
+import { credentialCaResourceName, credentialResourceName, credentialSecretConfig } from '../secret/names.js';
 
 /** The agent's SDS server, reached through the bootstrap's `sds-grpc` cluster (as in Istio). */
 export const SDS_CONFIG = {
@@ -45,7 +46,10 @@ export function upstreamTransportSocket(input: TlsInput): object | undefined {
     );
   const common: Record<string, unknown> = {};
   if (tls.mode === 'MUTUAL') {
-    if (tls.credentialName) common.tls_certificate_sds_secret_configs = [sdsSecret(tls.credentialName)];
+    if (tls.credentialName)
+      common.tls_certificate_sds_secret_configs = [
+        credentialSecretConfig(credentialResourceName(tls.credentialName)),
+      ];
     else if (tls.clientCertificate && tls.privateKey)
       common.tls_certificate_sds_secret_configs = [
         sdsSecret(`file-cert:${tls.clientCertificate}~${tls.privateKey}`),
@@ -53,15 +57,13 @@ export function upstreamTransportSocket(input: TlsInput): object | undefined {
   }
   if (!tls.insecureSkipVerify) {
     const root = tls.credentialName
-      ? `${tls.credentialName}-cacert`
-      : tls.caCertificates
-        ? `file-root:${tls.caCertificates}`
-        : undefined;
+      ? credentialSecretConfig(credentialCaResourceName(tls.credentialName))
+      : sdsSecret(tls.caCertificates ? `file-root:${tls.caCertificates}` : SDS_ROOT_CA);
     const sans = (tls.subjectAltNames ?? []).map((exact) => ({ exact }));
-    if (root || sans.length > 0)
+    if (tls.credentialName || tls.caCertificates || sans.length > 0)
       common.combined_validation_context = {
         default_validation_context: sans.length > 0 ? { match_subject_alt_names: sans } : {},
-        validation_context_sds_secret_config: sdsSecret(root ?? SDS_ROOT_CA),
+        validation_context_sds_secret_config: root,
       };
   }
   if (input.http2) common.alpn_protocols = ['h2'];

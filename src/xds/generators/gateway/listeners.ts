@@ -9,12 +9,15 @@ import { l4FilterChains } from '../listener/l4-routes.js';
 import { httpConnectionManager, listenerFilter } from '../listener/network-filters.js';
 import { gatewayServers, serverNames, splitServerHost, type GatewayServerInfo } from './servers.js';
 import { downstreamTransportSocket } from './server-tls.js';
+import { httpSecurityFilters } from '../security/inbound.js';
 
 export function gatewayListeners(proxy: ProxyInfo, push: PushContext): object[] {
   const byPort = new Map<number, GatewayServerInfo[]>();
   for (const s of gatewayServers(proxy, push))
     byPort.set(s.listenPort, [...(byPort.get(s.listenPort) ?? []), s]);
   const out: object[] = [];
+  // AuthorizationPolicy / RequestAuthentication selecting the gateway workload apply to every HCM.
+  const security = httpSecurityFilters(proxy, push);
   for (const [port, servers] of [...byPort].sort((a, b) => a[0] - b[0])) {
     const chains: object[] = [];
     let plainHttp = false;
@@ -24,18 +27,14 @@ export function gatewayListeners(proxy: ProxyInfo, push: PushContext): object[] 
         if (plainHttp) continue; // every plain-HTTP server on a port shares one chain and route
         plainHttp = true;
         chains.push({
-          filters: [
-            httpConnectionManager(push, { statPrefix, rds: s.routeName!, direction: 'outbound', edge: true }),
-          ],
+          filters: [httpConnectionManager(push, { statPrefix, rds: s.routeName!, edge: true, security })],
         });
       } else if (s.kind === 'https') {
         const names = serverNames(s.server);
         chains.push({
           ...(names.length > 0 ? { filter_chain_match: { server_names: names } } : {}),
           transport_socket: downstreamTransportSocket(s.server.tls ?? {}, ['h2', 'http/1.1']),
-          filters: [
-            httpConnectionManager(push, { statPrefix, rds: s.routeName!, direction: 'outbound', edge: true }),
-          ],
+          filters: [httpConnectionManager(push, { statPrefix, rds: s.routeName!, edge: true, security })],
         });
       } else {
         chains.push(...l4Chains(proxy, push, s, statPrefix));

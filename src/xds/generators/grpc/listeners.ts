@@ -45,7 +45,6 @@ export function grpcListener(push: PushContext, t: GrpcTarget): object {
       api_listener: hcmConfig(push, {
         statPrefix: t.listenerName,
         rds: t.routeName,
-        direction: 'outbound',
         proxyless: true,
       }),
     },

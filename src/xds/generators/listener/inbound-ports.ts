@@ -1,8 +1,9 @@
 // The ports a sidecar accepts inbound traffic on: the Sidecar resource's ingress listeners when
 // it has them, else every service port the workload serves (Istio's proxy service instances).
 import type { ProxyInfo } from '../../contracts.js';
-import type { PushContext } from '../../push-context.js';
+import type { PushContext, ServiceInstance } from '../../push-context.js';
 import { parseProtocol, type Protocol } from '../../../registry/model.js';
+import type { InboundService, PolicyTarget } from '../security/inbound.js';
 
 export interface InboundPort {
   /** Service port (names the cluster). */
@@ -11,8 +12,11 @@ export interface InboundPort {
   targetPort: number;
   protocol: Protocol;
   host: string;
-  /** Where the inbound cluster delivers: loopback unless a Sidecar ingress says otherwise. */
+  /** Where the inbound cluster delivers: the app on loopback unless a Sidecar ingress says otherwise. */
   endpointAddress: string;
+  endpointPort: number;
+  /** What security policies see of the port: workload port and the service behind it. */
+  policy: PolicyTarget;
 }
 
 export function inboundPorts(proxy: ProxyInfo, push: PushContext): InboundPort[] {
@@ -25,10 +29,12 @@ export function inboundPorts(proxy: ProxyInfo, push: PushContext): InboundPort[]
       const [addr, port] = parseEndpoint(l.defaultEndpoint, l.port.number);
       out.set(l.port.number, {
         port: l.port.number,
-        targetPort: port,
+        targetPort: l.port.number,
         protocol: parseProtocol(l.port.protocol) ?? 'TCP',
         host: inst?.service.hostname ?? `${proxy.workloadName ?? proxy.podName}.${proxy.namespace}`,
         endpointAddress: addr,
+        endpointPort: port,
+        policy: { port: l.port.number, ...(inst ? { service: policyService(inst) } : {}) },
       });
     }
     return [...out.values()];
@@ -41,8 +47,20 @@ export function inboundPorts(proxy: ProxyInfo, push: PushContext): InboundPort[]
         protocol: i.port.protocol,
         host: i.service.hostname,
         endpointAddress: '127.0.0.1',
+        endpointPort: i.endpoint.port,
+        policy: { port: i.endpoint.port, service: policyService(i) },
       });
   return [...out.values()];
+}
+
+function policyService(i: ServiceInstance): InboundService {
+  return {
+    hostname: i.service.hostname,
+    name: i.service.name,
+    namespace: i.service.namespace,
+    port: i.port.port,
+    portName: i.port.name,
+  };
 }
 
 function parseEndpoint(defaultEndpoint: string | undefined, fallbackPort: number): [string, number] {

@@ -1,5 +1,6 @@
 // The network filters Istio puts on listener filter chains: http_connection_manager (RDS or inline
-// routes; HTTP filters fault → cors → router; file access log) and tcp_proxy (one or weighted clusters).
+// routes; HTTP filters: security (ext_authz, jwt_authn, RBAC) → fault → cors → router; file access
+// log) and tcp_proxy (one or weighted clusters).
 import type { PushContext } from '../../push-context.js';
 import { ADS_CONFIG_SOURCE, Filters, typed, Types } from '../common.js';
 
@@ -8,22 +9,22 @@ export interface HcmOptions {
   /** RDS route configuration name, or an inline route configuration. */
   rds?: string;
   routeConfig?: object;
-  /** Outbound and gateway HCMs carry fault and CORS; inbound ones only route. */
-  direction: 'outbound' | 'inbound';
+  /** Authentication and authorization filters for the workload (inbound and gateway HCMs). */
+  security?: readonly object[];
   /** Proxyless gRPC understands fault and router only. */
   proxyless?: boolean;
   /** Gateways are the edge: they trust the peer address, not x-forwarded-for (Istio sets this). */
   edge?: boolean;
 }
 
-export function httpFilters(direction: 'outbound' | 'inbound', proxyless = false): object[] {
-  const filters: object[] = [];
-  if (direction === 'outbound') {
-    filters.push({ name: Filters.fault, typed_config: typed(Types.fault) });
-    if (!proxyless) filters.push({ name: Filters.cors, typed_config: typed(Types.cors) });
-  }
-  filters.push({ name: Filters.router, typed_config: typed(Types.router) });
-  return filters;
+/** Fault and CORS are always present so routes can configure them per route (Istio does the same). */
+export function httpFilters(security: readonly object[] = [], proxyless = false): object[] {
+  return [
+    ...security,
+    { name: Filters.fault, typed_config: typed(Types.fault) },
+    ...(proxyless ? [] : [{ name: Filters.cors, typed_config: typed(Types.cors) }]),
+    { name: Filters.router, typed_config: typed(Types.router) },
+  ];
 }
 
 /** envoy.access_loggers.file when meshConfig.accessLogFile is set; Envoy's default format unless one is given. */
@@ -47,11 +48,11 @@ export function hcmConfig(push: PushContext, o: HcmOptions): Record<string, unkn
     o.rds !== undefined
       ? { rds: { config_source: ADS_CONFIG_SOURCE, route_config_name: o.rds } }
       : { route_config: o.routeConfig };
-  if (o.proxyless) return typed(Types.hcm, { ...routes, http_filters: httpFilters('outbound', true) });
+  if (o.proxyless) return typed(Types.hcm, { ...routes, http_filters: httpFilters([], true) });
   return typed(Types.hcm, {
     stat_prefix: o.statPrefix,
     ...routes,
-    http_filters: httpFilters(o.direction),
+    http_filters: httpFilters(o.security),
     access_log: accessLogs(push),
     use_remote_address: { value: o.edge === true },
     normalize_path: { value: true },

@@ -61,7 +61,6 @@ function httpListener(push: PushContext, port: number): object {
           httpConnectionManager(push, {
             statPrefix: `outbound_0.0.0.0_${port}`,
             rds: String(port),
-            direction: 'outbound',
           }),
         ],
       },

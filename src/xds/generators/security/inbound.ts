@@ -1,0 +1,122 @@
+// Security on a sidecar's inbound ports and a gateway's HCMs (Istio plugin/authn and plugin/authz):
+// the mTLS mode of a workload port, and the filters src/security builds for the policies that select
+// the workload, in Istio's order — HTTP: ext_authz (CUSTOM), jwt_authn, RBAC (AuthorizationPolicy,
+// then Istio 1.1 RBAC); TCP: ext_authz, RBAC — ahead of fault/cors/router or tcp_proxy.
+import type { ProxyInfo } from '../../contracts.js';
+import type { PushContext } from '../../push-context.js';
+import {
+  buildHttpExtAuthzFilters,
+  buildHttpRbacFilters,
+  buildJwtAuthnFilter,
+  buildTcpExtAuthzFilters,
+  buildTcpRbacFilters,
+  buildV1alpha1HttpRbacFilter,
+  buildV1alpha1TcpRbacFilter,
+  resolveMtlsMode,
+  selectPolicies,
+  type AuthzOptions,
+  type EnvoyFilter,
+  type JwtOptions,
+  type MtlsMode,
+  type RbacServiceInstance,
+  type WorkloadInfo,
+} from '../../../security/index.js';
+import { authnPolicyFor } from '../../../security/mtls/resolve.js';
+import { v1alpha1JwtFilter } from './v1alpha1-jwt.js';
+
+/** The service port behind an inbound port (Istio 1.1 policies and RBAC target services). */
+export interface InboundService {
+  hostname: string;
+  /** Short Kubernetes name. */
+  name: string;
+  namespace: string;
+  port: number;
+  portName?: string;
+}
+
+export interface PolicyTarget {
+  /** The workload port (PeerAuthentication portLevelMtls keys it). */
+  port: number;
+  service?: InboundService;
+}
+
+const workloadOf = (proxy: ProxyInfo): WorkloadInfo => ({ namespace: proxy.namespace, labels: proxy.labels });
+
+export function inboundMtlsMode(proxy: ProxyInfo, push: PushContext, target: PolicyTarget): MtlsMode {
+  return resolveMtlsMode(push.security.mtls, workloadOf(proxy), {
+    port: target.port,
+    ...(target.service ? { service: target.service } : {}),
+  });
+}
+
+function options(push: PushContext): AuthzOptions & JwtOptions {
+  const services = push.services.map((s) => ({ hostname: s.hostname, namespace: s.namespace }));
+  const { mode, resolve } = push.jwks;
+  return {
+    trustDomain: push.mesh.trustDomain,
+    trustDomainAliases: push.mesh.trustDomainAliases,
+    extensionProviders: push.mesh.extensionProviders,
+    services,
+    jwksFetchMode: mode ?? 'hybrid',
+    ...(resolve ? { resolveJwks: resolve } : {}),
+  };
+}
+
+function rbacInstance(proxy: ProxyInfo, s: InboundService): RbacServiceInstance {
+  return {
+    hostname: s.hostname,
+    name: s.name,
+    namespace: s.namespace,
+    labels: proxy.labels,
+    ...(proxy.serviceAccount ? { serviceAccount: proxy.serviceAccount } : {}),
+  };
+}
+
+function policiesFor(proxy: ProxyInfo, push: PushContext) {
+  const root = push.mesh.rootNamespace;
+  return {
+    authz: selectPolicies(push.security.authorization, workloadOf(proxy), root),
+    requestAuthns: selectPolicies(push.security.requestAuthentications, workloadOf(proxy), root),
+  };
+}
+
+/** HTTP filters that go before fault, cors and router. */
+export function httpSecurityFilters(
+  proxy: ProxyInfo,
+  push: PushContext,
+  target?: PolicyTarget,
+): EnvoyFilter[] {
+  const o = options(push);
+  const { authz, requestAuthns } = policiesFor(proxy, push);
+  const service = target?.service;
+  const legacy = service && authnPolicyFor(push.security.mtls.authnPolicies, service);
+  // RequestAuthentication replaces the 1.1 origins when both are present.
+  const jwt =
+    buildJwtAuthnFilter(requestAuthns, o) ?? (legacy ? v1alpha1JwtFilter(legacy.spec, o) : undefined);
+  const v1Rbac =
+    service && buildV1alpha1HttpRbacFilter(push.security.rbacV1alpha1, rbacInstance(proxy, service), o);
+  return [
+    ...buildHttpExtAuthzFilters(authz, o),
+    ...(jwt ? [jwt] : []),
+    ...buildHttpRbacFilters(authz, o),
+    ...(v1Rbac ? [v1Rbac] : []),
+  ];
+}
+
+/** Network filters that go before tcp_proxy. */
+export function tcpSecurityFilters(
+  proxy: ProxyInfo,
+  push: PushContext,
+  target?: PolicyTarget,
+): EnvoyFilter[] {
+  const o = options(push);
+  const { authz } = policiesFor(proxy, push);
+  const service = target?.service;
+  const v1Rbac =
+    service && buildV1alpha1TcpRbacFilter(push.security.rbacV1alpha1, rbacInstance(proxy, service), o);
+  return [
+    ...buildTcpExtAuthzFilters(authz, o),
+    ...buildTcpRbacFilters(authz, o),
+    ...(v1Rbac ? [v1Rbac] : []),
+  ];
+}
