@@ -43,6 +43,7 @@ virtual_hosts:
 - name: all
   domains: ["*"]
   routes:
+  - {match: {prefix: /slow-body}, route: {cluster: backend, timeout: 0s}}
   - {match: {prefix: /}, route: {cluster: backend, timeout: 0.15s}}`,
         staticCluster('backend', [up.port]),
         'stream_idle_timeout: 0.3s\nrequest_timeout: 0.2s',
