@@ -14,6 +14,7 @@ import { cds } from '../../src/xds/generators/cds.js';
 import { eds } from '../../src/xds/generators/eds.js';
 import { lds } from '../../src/xds/generators/lds.js';
 import { rds } from '../../src/xds/generators/rds.js';
+import { sds } from '../../src/xds/generators/sds.js';
 import { messageName } from '../../src/xds/type-urls.js';
 import { assertValidResource } from './validate.js';
 
@@ -47,19 +48,23 @@ export interface Mesh {
   push: PushContext;
   store: ConfigStore;
   local: LocalRegistry;
+  /** Applies more YAML (or replaces resources) and builds the next push context from the same store. */
+  update(yaml: string): PushContext;
 }
 
 let vipCounter = 0;
 
+function applyYaml(store: ConfigStore, yaml: string): void {
+  const loaded = parseResources(yaml, 'test.yaml');
+  if (loaded.diagnostics.length > 0) throw new Error(loaded.diagnostics.map((d) => d.message).join('\n'));
+  const res = store.apply(loaded.resources, { owner: 'test' });
+  if (!res.ok) throw new Error(res.diagnostics.map((d) => `${d.message}`).join('\n'));
+  store.flush();
+}
+
 export function setupMesh(setup: MeshSetup): Mesh {
   const store = new ConfigStore({ debounceMs: 0 });
-  if (setup.yaml) {
-    const loaded = parseResources(setup.yaml, 'test.yaml');
-    if (loaded.diagnostics.length > 0) throw new Error(loaded.diagnostics.map((d) => d.message).join('\n'));
-    const res = store.apply(loaded.resources, { owner: 'test' });
-    if (!res.ok) throw new Error(res.diagnostics.map((d) => `${d.message}`).join('\n'));
-    store.flush();
-  }
+  if (setup.yaml) applyYaml(store, setup.yaml);
   const local = new LocalRegistry();
   for (const s of setup.services ?? []) {
     const hostname = kubeHostname(s.name, s.namespace);
@@ -99,10 +104,16 @@ export function setupMesh(setup: MeshSetup): Mesh {
     local.upsertEndpoints(hostname, endpoints);
   }
   const registry = new AggregateRegistry([local, new ServiceEntryRegistry(store)]);
+  const build = () =>
+    buildPushContext({ store, registry, version: 'test', ...(setup.mesh ? { mesh: setup.mesh } : {}) });
   return {
-    push: buildPushContext({ store, registry, version: 'test', ...(setup.mesh ? { mesh: setup.mesh } : {}) }),
+    push: build(),
     store,
     local,
+    update(yaml) {
+      applyYaml(store, yaml);
+      return build();
+    },
   };
 }
 
@@ -135,6 +146,16 @@ export interface Generated {
   listeners: Record<string, unknown>[];
   routes: Record<string, unknown>[];
   endpoints: Record<string, unknown>[];
+  /** SDS resources served for the ADS secret names the listeners and clusters refer to. */
+  secrets: Record<string, unknown>[];
+}
+
+/** The SDS names a proxy would subscribe to over ADS (credentialName secrets). */
+export function adsSecretNames(resources: readonly object[]): string[] {
+  const names = new Set<string>();
+  for (const m of JSON.stringify(resources).matchAll(/"name":"([^"]+)","sds_config":\{"ads":/g))
+    names.add(m[1]!);
+  return [...names].sort();
 }
 
 /** Runs every generator for a proxy and validates each resource against Envoy's protos. */
@@ -144,7 +165,8 @@ export function generateAll(proxy: ProxyInfo, push: PushContext): Generated {
     for (const r of out) assertValidResource(messageName(g.typeUrl), r.resource);
     return out.map((r) => r.resource as Record<string, unknown>);
   };
-  const gen = { clusters: run(cds), listeners: run(lds), routes: run(rds), endpoints: run(eds) };
+  const base = { clusters: run(cds), listeners: run(lds), routes: run(rds), endpoints: run(eds) };
+  const gen = { ...base, secrets: run(sds, adsSecretNames([...base.listeners, ...base.clusters])) };
   assertConsistent(gen);
   return gen;
 }
