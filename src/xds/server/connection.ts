@@ -18,6 +18,8 @@ export class Watch {
   /** Cluster names by service hostname, for incremental EDS; rebuilt after names change. */
   private byHost?: Map<string, string[]>;
   private selected?: Selection;
+  /** Shared nonces this watch was sent in the current push version (SotW). */
+  private nonces = { version: '', used: new Set<string>() };
   nonceSent?: string;
   versionSent?: string;
   nonceAcked?: string;
@@ -70,6 +72,14 @@ export class Watch {
       }
     }
     return [...hosts].flatMap((h) => this.byHost?.get(h) ?? []);
+  }
+
+  /** Claims `nonce` for this watch in `version`; false if it was already sent here. */
+  useNonce(version: string, nonce: string): boolean {
+    if (this.nonces.version !== version) this.nonces = { version, used: new Set() };
+    if (this.nonces.used.has(nonce)) return false;
+    this.nonces.used.add(nonce);
+    return true;
   }
 
   /** Everything this watch covers, computed once per subscription change. */

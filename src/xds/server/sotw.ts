@@ -50,21 +50,23 @@ class SotwResponder implements Responder {
 
   async respond(w: Watch, list: EncodedList, opts: RespondOptions): Promise<boolean> {
     if (!opts.force && w.nonceSent !== undefined && unchanged(w, list, opts)) return false;
-    // A push sends the same bytes to every proxy that gets this list: the nonce names the push
-    // version and the content, which no stream sees twice. Answers to requests get their own.
-    const nonce = opts.force ? randomUUID() : `${opts.version}#${list.fingerprint.slice(0, 12)}`;
+    // Every proxy that gets this list in this version gets the same bytes: the nonce names the
+    // version and the content. A stream that already had exactly that gets a fresh nonce, so a
+    // nonce never repeats on a stream and stale requests stay recognisable.
+    const shared = `${opts.version}#${list.fingerprint.slice(0, 12)}`;
     const response = {
       versionInfo: opts.version,
       typeUrl: w.typeUrl,
-      nonce,
+      nonce: w.useNonce(opts.version, shared) ? shared : randomUUID(),
       controlPlaneId: this.server.controlPlaneId,
     };
-    const bytes = opts.force
-      ? encodeSotwResponse({ ...response, framedResources: list.framedResources() })
-      : list.sotwResponse(response);
+    const bytes =
+      response.nonce === shared
+        ? list.sotwResponse(response)
+        : encodeSotwResponse({ ...response, framedResources: list.framedResources() });
     if (opts.partial && opts.covered) w.sent.update(opts.covered, list.items);
     else w.sent.replace(list);
-    w.nonceSent = nonce;
+    w.nonceSent = response.nonce;
     w.versionSent = opts.version;
     w.lastSentAt = this.server.clock.now();
     await write(this.call, bytes);
