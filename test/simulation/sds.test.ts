@@ -47,9 +47,10 @@ let secure: TestCert;
 let ca: TestCert;
 let rotated: TestCert;
 before(async () => {
-  [www, secure, ca, rotated] = await Promise.all(
-    ['www.weather.com', 'secure.weather.com', 'weather-ca', 'www.weather.com'].map(selfSigned),
-  );
+  www = await selfSigned('www.weather.com');
+  secure = await selfSigned('secure.weather.com');
+  ca = await selfSigned('weather-ca');
+  rotated = await selfSigned('www.weather.com');
 });
 
 function mesh(extra: string) {
