@@ -7,9 +7,15 @@ import { BODY } from '../../../http/local-reply.js';
 import type { ResponseFlag } from '../../../http/stream-info.js';
 import type { ClusterSpecifier, ForwardAction, Route } from '../../../router/route-config.js';
 import type { HeaderMutation } from '../../../router/header-mutation.js';
+import { sendMirrors } from '../../../router/mirror.js';
+import { ReplayableBody } from '../../../router/retry/body.js';
+import { RetryState } from '../../../router/retry/state.js';
 import { redirectLocation, rewritePath } from '../../../router/rewrite.js';
+import { RequestDeadline } from '../../../router/timeout.js';
 import type { Counter } from '../../../stats/store.js';
-import type { ResetReason } from '../../../upstream/pool/types.js';
+import type { Cluster, HostChoiceContext } from '../../../upstream/cluster.js';
+import type { Host } from '../../../upstream/host.js';
+import type { ResetReason, UpstreamRequestSpec } from '../../../upstream/pool/types.js';
 import type { FilterCallbacks, FilterHeadersStatus, HttpFilter } from '../types.js';
 import type { ROUTER_COUNTERS } from './stats.js';
 import { UpstreamRequest, type AttemptOwner } from './upstream-request.js';
@@ -41,6 +47,17 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
   private chosen: Chosen | undefined;
   private upstream: UpstreamRequest | undefined;
   private setCookies: string[] = [];
+  // Retries: the cluster and host context to pick again, the spec to resend, the body to replay.
+  private cluster!: Cluster;
+  private hostCtx!: HostChoiceContext;
+  private spec!: UpstreamRequestSpec;
+  private deadline!: RequestDeadline;
+  private retry: RetryState | undefined;
+  private body: ReplayableBody | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attemptPerTry = false;
+  /** a circuit breaker overflowed: the reply carries x-envoy-overloaded */
+  private overloaded = false;
 
   constructor(private readonly shared: RouterShared) {}
 
@@ -118,13 +135,15 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
     info.upstreamCluster = chosen.name;
     const conn = cb.connection;
     const hashKey = a.hashPolicy?.({ req: cb, sourceIp: conn.remoteAddress, setCookies: this.setCookies });
-    const host = cluster.chooseHost({
+    this.cluster = cluster;
+    this.hostCtx = {
       hashKey,
       originalDst: conn.originalDst ?? { address: conn.localAddress, port: conn.localPort },
       headerHost: cluster.config.originalDst.useHttpHeader
         ? cb.header(cluster.config.originalDst.headerName)
         : undefined,
-    });
+    };
+    const host = cluster.chooseHost(this.hostCtx);
     if (!host) {
       cluster.stats.upstream_cx_none_healthy.value++;
       cb.sendLocalReply(503, BODY.noHealthyUpstream, 'UH', 'no_healthy_upstream');
@@ -143,8 +162,13 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
       if (g !== undefined)
         timeoutMs = a.grpcTimeoutHeaderMaxMs > 0 ? Math.min(g, a.grpcTimeoutHeaderMaxMs) : g;
     }
-    if (!this.shared.suppressEnvoyHeaders && timeoutMs > 0)
-      h.set('x-envoy-expected-rq-timeout-ms', String(timeoutMs));
+    this.deadline = new RequestDeadline(timeoutMs);
+    if (!cb.upgradeSocket)
+      this.retry = RetryState.create(a.retryPolicy, h, cluster.breakers, this.shared.random);
+    const perTry = this.retry?.perTryTimeoutMs ?? 0;
+    const expected = perTry > 0 && (timeoutMs === 0 || perTry < timeoutMs) ? perTry : timeoutMs;
+    if (!this.shared.suppressEnvoyHeaders && expected > 0)
+      h.set('x-envoy-expected-rq-timeout-ms', String(expected));
 
     const newPath = rewritePath(cb.path, this.route.path, a.prefixRewrite, a.regexRewrite);
     if (newPath !== cb.path) {
@@ -180,17 +204,87 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
         return;
       }
     }
-    const up = new UpstreamRequest(this, cb, cluster, host);
+    this.spec = { method: cb.method, path: cb.path, authority, headers: flat, body: null, upgrade };
+    if (cb.body && (this.retry || a.mirrors.length)) this.body = new ReplayableBody(cb.body);
+    if (a.mirrors.length) {
+      const body = this.body;
+      sendMirrors(
+        a.mirrors,
+        cb.clusterManager,
+        this.spec,
+        cb,
+        body && (() => body.stream(false)),
+        this.shared.random,
+      );
+    }
+    cb.onDownstreamReset = () => this.onDestroy();
+    this.startAttempt(host);
+  }
+
+  /** One upstream attempt to `host` (the first, or a retry after back-off). */
+  private startAttempt(host: Host): void {
+    const cb = this.cb;
+    cb.info.upstreamHost = host.key;
+    this.retry?.attempted.push(host);
+    const up = new UpstreamRequest(this, cb, this.cluster, host);
     this.upstream = up;
-    cb.onDownstreamReset = () => up.abort();
-    up.start(
-      { method: cb.method, path: cb.path, authority, headers: flat, body: cb.body as never, upgrade },
-      timeoutMs,
-    );
+    const t = this.deadline.attempt(this.retry?.perTryTimeoutMs ?? 0);
+    this.attemptPerTry = t.perTry;
+    // Pools add to the header list, so every attempt sends its own copy.
+    const body = this.body ? this.body.stream(true) : (cb.body as UpstreamRequestSpec['body']);
+    up.start({ ...this.spec, headers: this.spec.headers.slice(), body }, t.ms, t.perTry);
+  }
+
+  /** Whether a retriable outcome may be retried at all: the body must still be replayable. */
+  private mayRetry(): RetryState | undefined {
+    return this.body && !this.body.replayable ? undefined : this.retry;
+  }
+
+  /** Back-off, then a new attempt, unless the route timeout runs out first. */
+  private scheduleRetry(): void {
+    const wait = this.retry!.backOffMs();
+    const left = this.deadline.remainingMs();
+    if (left !== undefined && left <= wait) {
+      this.retryTimer = setTimeout(() => {
+        this.cluster.stats.upstream_rq_timeout.value++;
+        this.onUpstreamTimeout(false, true);
+      }, left);
+      return;
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      const host = this.retryHost();
+      if (host) this.startAttempt(host);
+      else {
+        this.cluster.stats.upstream_cx_none_healthy.value++;
+        this.cb.sendLocalReply(503, BODY.noHealthyUpstream, 'UH', 'no_healthy_upstream');
+      }
+    }, wait);
+  }
+
+  /** retry_host_predicate previous_hosts: re-pick up to host_selection_retry_max_attempts times. */
+  private retryHost(): Host | undefined {
+    const r = this.retry!;
+    let host = this.cluster.chooseHost(this.hostCtx);
+    if (!r.policy.skipPreviousHosts) return host;
+    for (let i = 1; i < r.policy.hostSelectionMaxAttempts && host && r.attempted.includes(host); i++)
+      host = this.cluster.chooseHost(this.hostCtx);
+    return host;
+  }
+
+  /** Response headers on their way out: overflow replies say so (x-envoy-overloaded). */
+  encodeHeaders(_cb: FilterCallbacks, _status: number, headers: HeaderMap): void {
+    if (this.overloaded) headers.set('x-envoy-overloaded', 'true');
   }
 
   onUpstreamHeaders(status: number, headers: HeaderMap, endStream: boolean): void {
     const cb = this.cb;
+    if (this.mayRetry()?.onResponse(status, headers, cb.info) === 'retry') {
+      this.upstream!.abort();
+      this.scheduleRetry();
+      return;
+    }
+    this.retry?.release();
     const ms = this.upstream!.elapsedMs();
     cb.info.upstreamServiceTime = ms;
     cb.info.responseCodeDetails = 'via_upstream';
@@ -207,6 +301,11 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
 
   onUpstreamFailure(reason: ResetReason, err: Error & { code?: string }, responseStarted: boolean): void {
     const cb = this.cb;
+    if (!responseStarted && this.mayRetry()?.onReset(reason, err, cb.info) === 'retry') {
+      this.scheduleRetry();
+      return;
+    }
+    if (reason === 'overflow') this.overloaded = true;
     cb.info.setFlag(RESET_FLAG[reason]);
     if (reason === 'local reset') return;
     if (responseStarted) {
@@ -227,14 +326,21 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
     );
   }
 
-  onUpstreamTimeout(responseStarted: boolean): void {
+  onUpstreamTimeout(responseStarted: boolean, global = !this.attemptPerTry): void {
     const cb = this.cb;
+    if (!global && !responseStarted && this.mayRetry()?.onPerTryTimeout(cb.info) === 'retry') {
+      this.scheduleRetry();
+      return;
+    }
+    this.upstream?.abort();
     cb.info.setFlag('UT');
     if (responseStarted) cb.resetStream();
     else cb.sendLocalReply(504, BODY.upstreamTimeout, undefined, 'upstream_response_timeout');
   }
 
   onDestroy(): void {
+    clearTimeout(this.retryTimer);
+    this.retry?.release();
     this.upstream?.abort();
   }
 }
