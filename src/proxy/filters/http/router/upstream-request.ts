@@ -83,6 +83,8 @@ export class UpstreamRequest implements UpstreamHandler, Admittable {
   }
 
   onData(chunk: Buffer): boolean {
+    // An attempt abandoned for a retry may still deliver buffered data: it is not the response.
+    if (this.finished) return true;
     if (this.cb.encodeData(chunk)) return true;
     this.cb.onDrain(() => this.stream?.resume());
     return false;
