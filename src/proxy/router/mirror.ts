@@ -58,13 +58,13 @@ export function sendMirrors(
   policies: readonly MirrorPolicy[],
   clusters: ClusterManager,
   spec: UpstreamRequestSpec,
-  header: (name: string) => string | undefined,
+  req: { header(name: string): string | undefined },
   body: (() => Readable) | undefined,
   random: () => number,
 ): void {
   for (const p of policies) {
     if (p.fraction < 1 && !(random() < p.fraction)) continue;
-    const name = p.cluster ?? header(p.clusterHeader!);
+    const name = p.cluster ?? req.header(p.clusterHeader!);
     const cluster = name ? clusters.get(name) : undefined;
     const host = cluster?.chooseHost({});
     if (!cluster || !host) continue;
