@@ -1,8 +1,10 @@
 // The CLI's views of a running local mesh, read from runtime.json and the state directory:
 // `weft status` (kubectl get pods), `weft logs`, `weft exec`.
 import { createReadStream, existsSync, statSync, watchFile } from 'node:fs';
+import { formatTable } from '../../cli/table.js';
 import { resolveStateDir } from '../../config/state-dir.js';
-import { spawnInNetns } from '../net/exec.js';
+import { runInNetns, spawnInNetns } from '../net/exec.js';
+import { proxyConfigView, type ProxyConfigKind } from './proxy-config.js';
 import { containerLogFile, PROXY_CONTAINER } from './paths.js';
 import { findPod, liveRuntime, type PodRecord, type RuntimeInfo } from './state.js';
 
@@ -47,15 +49,7 @@ export function printStatus(opts: { namespace?: string; stateDir?: string; outpu
       p.status.ip ?? '<none>',
     ];
   });
-  const header = ['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const r of [header, ...rows])
-    process.stdout.write(
-      `${r
-        .map((v, i) => v.padEnd(widths[i]! + 3))
-        .join('')
-        .trimEnd()}\n`,
-    );
+  process.stdout.write(formatTable(['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP'], rows));
   for (const p of pods)
     if (p.status.message) process.stderr.write(`${p.namespace}/${p.name}: ${p.status.message}\n`);
   return 0;
@@ -119,4 +113,33 @@ export async function execInPod(
     child.on('error', (e) => resolve(fail(`${cmd}: ${e.message}`)));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
+}
+
+/** The sidecar's admin port inside every pod (Envoy's and Istio's 15000, loopback only). */
+const ADMIN_PORT = 15000;
+
+// Runs inside the pod's netns: the admin API listens on the pod's loopback only.
+const FETCH_ADMIN = `fetch('http://127.0.0.1:${ADMIN_PORT}' + process.argv[1]).then(async (r) => { if (!r.ok) throw new Error(r.status + ' ' + (await r.text())); process.stdout.write(await r.text()); }).catch((e) => { console.error(e.message); process.exit(1); })`;
+
+export async function printProxyConfig(
+  kind: ProxyConfigKind,
+  ref: string,
+  opts: { namespace?: string; stateDir?: string; output?: 'json' },
+): Promise<number> {
+  const info = running(opts.stateDir);
+  const pod = info && pickPod(info, ref, opts.namespace);
+  if (!pod) return 1;
+  const netns = pod.netns;
+  if (!netns) return fail(`pod ${pod.namespace}/${pod.name} has no network yet (${statusColumn(pod)})`);
+  try {
+    const view = await proxyConfigView(
+      kind,
+      (path) => runInNetns(netns, process.execPath, ['-e', FETCH_ADMIN, path]),
+      opts.output === 'json',
+    );
+    process.stdout.write(view);
+    return 0;
+  } catch (e) {
+    return fail(`cannot read the proxy of ${pod.namespace}/${pod.name}: ${(e as Error).message}`);
+  }
 }
