@@ -32,6 +32,11 @@ export interface Result {
   directResponse?: { status: number };
   /** the matched Envoy route object, for field assertions */
   routeObject?: Record<string, unknown>;
+  /** the chosen chain terminates TLS (has a transport socket) */
+  tls?: boolean;
+  /** the chain's network filters, and the HCM's HTTP filters, by name in order */
+  networkFilters?: string[];
+  httpFilters?: string[];
   error?:
     | 'no listener'
     | 'no filter chain'
@@ -166,8 +171,11 @@ export function simulate(gen: Generated, call: Call): Result {
   if (chains.length > 1) return { ...res, error: 'multiple filter chains' };
   const chain = chains[0]!;
   if (chain.name) res.filterChain = chain.name as string;
+  res.tls = chain.transport_socket !== undefined;
+  res.networkFilters = ((chain.filters as Obj[]) ?? []).map((f) => f.name as string);
   const filter = ((chain.filters as Obj[]) ?? []).at(-1)!;
   const cfg = filter.typed_config as Obj;
+  if (cfg.http_filters) res.httpFilters = (cfg.http_filters as Obj[]).map((f) => f.name as string);
   if (filter.name === 'envoy.filters.network.tcp_proxy') {
     if (cfg.cluster) res.cluster = cfg.cluster as string;
     else
