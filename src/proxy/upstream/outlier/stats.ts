@@ -1,0 +1,16 @@
+// Outlier detection stats under cluster.<name>.outlier_detection. (Envoy ALL_OUTLIER_DETECTION_STATS
+// for the consecutive detectors, including the deprecated ejections_total/ejections_consecutive_5xx).
+export const OUTLIER_COUNTERS = [
+  'ejections_enforced_total',
+  'ejections_overflow',
+  'ejections_total',
+  'ejections_consecutive_5xx',
+  'ejections_detected_consecutive_5xx',
+  'ejections_enforced_consecutive_5xx',
+  'ejections_detected_consecutive_gateway_failure',
+  'ejections_enforced_consecutive_gateway_failure',
+  'ejections_detected_consecutive_local_origin_failure',
+  'ejections_enforced_consecutive_local_origin_failure',
+] as const;
+
+export const OUTLIER_GAUGES = ['ejections_active'] as const;
