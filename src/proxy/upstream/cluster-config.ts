@@ -15,6 +15,8 @@ export interface ClusterConfig {
   readonly connectTimeoutMs: number;
   readonly lb: LbPolicy;
   readonly localityWeighted: boolean;
+  /** common_lb_config.healthy_panic_threshold (percent, Envoy default 50; 0 disables panic) */
+  readonly panicThreshold: number;
   readonly http2: boolean;
   readonly idleTimeoutMs: number;
   readonly maxRequestsPerConnection: number | undefined;
@@ -67,6 +69,7 @@ export function parseCluster(c: Msg): ClusterConfig {
     connectTimeoutMs: durationMs(c.connect_timeout) ?? 5000,
     lb,
     localityWeighted: Boolean(c.common_lb_config?.locality_weighted_lb_config),
+    panicThreshold: Number(c.common_lb_config?.healthy_panic_threshold?.value ?? 50),
     http2: http.http2,
     idleTimeoutMs: http.idle ?? 3600_000,
     maxRequestsPerConnection: http.maxReq || undefined,
