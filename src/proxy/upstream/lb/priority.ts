@@ -1,5 +1,6 @@
 // Cluster-level host choice: priority levels with overprovisioning (default 1.4) and spill-over,
-// optional locality weighting, panic mode below 50% health (then all hosts are candidates), and
+// optional locality weighting, panic mode below the panic threshold (default 50% health; then all
+// hosts are candidates), and
 // the policy's picker inside the chosen set. Rebuilt whenever membership or health changes.
 import type { Host, HostSet } from '../host.js';
 import type { HostPicker, LbContext, PickerFactory, Random } from './types.js';
@@ -10,8 +11,6 @@ interface Level {
   localityTotal: number;
 }
 
-const PANIC_THRESHOLD = 50;
-
 export class PriorityLoadBalancer implements HostPicker {
   private readonly levels: Level[] = [];
 
@@ -21,6 +20,7 @@ export class PriorityLoadBalancer implements HostPicker {
     private readonly random: Random,
     localityWeighted: boolean,
     overprovisioning = 1.4,
+    panicThreshold = 50,
   ) {
     const health = sets.map((s) => {
       if (s.hosts.length === 0) return 0;
@@ -31,7 +31,7 @@ export class PriorityLoadBalancer implements HostPicker {
       100,
       health.reduce((a, b) => a + b, 0),
     );
-    const panic = totalHealth < PANIC_THRESHOLD;
+    const panic = totalHealth < panicThreshold;
     let remaining = 100;
     sets.forEach((s, i) => {
       let load: number;
