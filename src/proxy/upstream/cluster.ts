@@ -12,6 +12,8 @@ import { Host, type HostSet } from './host.js';
 import { ClusterTransport } from '../tls/cluster-transport.js';
 import { SecretStore } from '../tls/secret-store.js';
 import { pickerFactory } from './lb/policy.js';
+import { parseOutlierDetection } from './outlier/config.js';
+import { OutlierDetector } from './outlier/detector.js';
 import { PriorityLoadBalancer } from './lb/priority.js';
 import type { HostPicker, Random } from './lb/types.js';
 import { Http1Pool } from './pool/http1.js';
@@ -73,6 +75,7 @@ export class Cluster {
   readonly observers: RequestObserver[] = [];
   /** circuit_breakers: admission of upstream attempts and the retry budget */
   readonly breakers: CircuitBreakers;
+  private readonly outlier: OutlierDetector | undefined;
   hostSets: HostSet[] = [];
   /** false until the first EDS assignment or DNS answer (Envoy cluster warming) */
   warm: boolean;
@@ -96,6 +99,12 @@ export class Cluster {
     this.stats = makeCounters(this.scope, CLUSTER_COUNTERS);
     this.gauges = makeGauges(this.scope, CLUSTER_GAUGES);
     this.breakers = new CircuitBreakers(parseThresholds(config.circuitBreakers), this.scope, config.http2);
+    if (config.outlierDetection) {
+      this.outlier = new OutlierDetector(parseOutlierDetection(config.outlierDetection), this, Date.now, () =>
+        random.next(),
+      );
+      this.observers.push(this.outlier);
+    }
     this.warm = config.type === 'STATIC' || config.type === 'ORIGINAL_DST';
     if (config.type === 'STATIC') this.setHostSets(hostSetsFromAssignment(config.loadAssignment));
   }
@@ -103,6 +112,7 @@ export class Cluster {
   /** Starts DNS resolution / original-destination host cleanup. */
   start(): void {
     const c = this.config;
+    this.outlier?.start();
     if (c.type === 'STRICT_DNS' || c.type === 'LOGICAL_DNS') {
       const refresh = (): void => {
         void this.resolveDns().finally(() => {
@@ -208,6 +218,8 @@ export class Cluster {
             pickerFactory(this.config.lb, this.random),
             this.random,
             this.config.localityWeighted,
+            1.4,
+            this.config.panicThreshold,
           );
   }
 
@@ -314,6 +326,7 @@ export class Cluster {
 
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.outlier?.stop();
     if (this.timer) clearTimeout(this.timer);
     const pools = [...this.pools.values()];
     this.pools.clear();
