@@ -196,3 +196,79 @@ spec:
   const r = simulate(g, { mode: 'gateway', port: 8443, sni: 'app.weather.com', transport: 'tls' });
   assert.equal(r.cluster, `outbound|3000||${FRONTEND}`);
 });
+
+test('46: AUTO_PASSTHROUGH routes by the Istio mTLS SNI to SNI-DNAT clusters of sidecar endpoints', () => {
+  const m = setupMesh({
+    yaml: [
+      weatherYaml(['weather-gateway']),
+      `
+apiVersion: networking.istio.io/v1alpha3
+kind: Gateway
+metadata: { name: cross-network, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+  - port: { number: 443, name: tls, protocol: TLS }
+    hosts: ['*.local']
+    tls: { mode: AUTO_PASSTHROUGH }`,
+    ].join('\n---\n'),
+    services,
+    pods: [
+      ...Object.values(pods),
+      { ...pods.adV2, name: 'advertisement-v2-plain', ip: '10.244.0.99', injected: false },
+    ],
+  });
+  const g = generateAll(routerProxy(pods.ingress), m.push);
+  const sni = `outbound_.3003_.v1_.advertisement.weather.svc.cluster.local`;
+  const call = {
+    mode: 'gateway' as const,
+    port: 8443,
+    sni,
+    transport: 'tls' as const,
+    alpn: ['istio-peer-exchange', 'istio'],
+  };
+  const r = simulate(g, call);
+  assert.deepEqual([r.cluster, r.tls], [sni, false], 'TLS passes through untouched');
+  assert.equal(
+    simulate(g, { ...call, sni: `outbound_.3000_._.${FRONTEND}` }).cluster,
+    `outbound_.3000_._.${FRONTEND}`,
+  );
+  assert.equal(simulate(g, { ...call, alpn: ['h2'] }).error, 'no filter chain', 'only Istio mTLS clients');
+  const cluster = g.clusters.find((c) => c.name === sni)!;
+  assert.deepEqual(
+    [cluster.type, cluster.transport_socket, cluster.transport_socket_matches],
+    ['EDS', undefined, undefined],
+  );
+  const all = g.endpoints.find(
+    (e) => e.cluster_name === `outbound_.3003_._.advertisement.weather.svc.cluster.local`,
+  )!;
+  const addresses = JSON.stringify(all).match(/10\.244\.0\.\d+/g);
+  assert.ok(addresses && !addresses.includes('10.244.0.99'), 'endpoints without a sidecar are left out');
+  assert.ok(addresses.includes('10.244.0.21'));
+});
+
+test('server TLS: versions and cipher suites in Envoy names; ISTIO_MUTUAL uses the mesh identity', () => {
+  const g = gateway(
+    secureGateway
+      .replace(
+        'tls: { mode: SIMPLE, credentialName: weather-cert }',
+        `tls: { mode: SIMPLE, credentialName: weather-cert, minProtocolVersion: TLSV1_2, maxProtocolVersion: TLSV1_3, cipherSuites: [ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES128-GCM-SHA256] }`,
+      )
+      .replace('tls: { mode: MUTUAL, credentialName: secure-cert }', 'tls: { mode: ISTIO_MUTUAL }'),
+  );
+  const listener = g.listeners.find((l) => l.name === '0.0.0.0_8443')!;
+  const [simple, istio] = (listener.filter_chains as Obj[]).map(
+    (c) => ((c.transport_socket as Obj).typed_config as Obj).common_tls_context as Obj,
+  );
+  assert.deepEqual(simple!.tls_params, {
+    tls_minimum_protocol_version: 'TLSv1_2',
+    tls_maximum_protocol_version: 'TLSv1_3',
+    cipher_suites: ['ECDHE-ECDSA-AES128-GCM-SHA256'],
+  });
+  assert.equal(istio!.tls_params, undefined);
+  assert.equal(((istio!.tls_certificate_sds_secret_configs as Obj[])[0] as Obj).name, 'default');
+  assert.equal(
+    ((istio!.combined_validation_context as Obj).validation_context_sds_secret_config as Obj).name,
+    'ROOTCA',
+  );
+});

@@ -1,10 +1,11 @@
 // CDS (Istio pilot/pkg/xds/cds.go + BuildClusters): outbound clusters for every proxy, inbound and
-// passthrough clusters for sidecars; proxyless gRPC clients get EDS clusters they asked for.
+// passthrough clusters for sidecars, SNI-DNAT clusters for AUTO_PASSTHROUGH gateways; proxyless gRPC clients get EDS clusters they asked for.
 import type { Generator, ProxyInfo, PushRequest, XdsResource } from '../contracts.js';
 import type { PushContext } from '../push-context.js';
 import { TypeUrl } from '../type-urls.js';
 import { affectsNonSecretTypes } from './push-filter.js';
 import { outboundClusters } from './cluster/outbound.js';
+import { hasAutoPassthrough } from './gateway/servers.js';
 import {
   blackHoleCluster,
   inboundClusters,
@@ -15,6 +16,8 @@ import {
 export function buildClusters(proxy: ProxyInfo, push: PushContext): object[] {
   if (proxy.proxyless) return outboundClusters(proxy, push, { proxyless: true });
   const out = [...outboundClusters(proxy, push), blackHoleCluster(push), passthroughCluster(push)];
+  if (proxy.type === 'router' && hasAutoPassthrough(proxy, push))
+    out.push(...outboundClusters(proxy, push, { sniDnat: true }));
   if (proxy.type === 'sidecar') out.push(...inboundClusters(proxy, push), inboundPassthroughCluster(push));
   return out;
 }

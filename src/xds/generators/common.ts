@@ -56,7 +56,20 @@ export interface ClusterKey {
   host: string;
 }
 
+/**
+ * `outbound_.9080_.v1_.reviews.default.svc.cluster.local`: the SNI Istio clients send over mesh
+ * mTLS, and the name of an AUTO_PASSTHROUGH gateway's cluster for it (Istio BuildDNSSrvSubsetKey).
+ */
+export function sniClusterName(port: number, subset: string, host: string): string {
+  return `outbound_.${port}_.${subset}_.${host}`;
+}
+
+const SNI_NAME = /^outbound_\.(\d+)_\.([^_]*)_\.(.+)$/;
+
+/** Both forms: `outbound|<port>|<subset>|<host>` and the SNI form. */
 export function parseClusterName(name: string): ClusterKey | undefined {
+  const sni = SNI_NAME.exec(name);
+  if (sni) return { direction: 'outbound', port: Number(sni[1]), subset: sni[2]!, host: sni[3]! };
   const parts = name.split('|');
   if (parts.length !== 4) return undefined;
   const [direction, port, subset, host] = parts as [string, string, string, string];

@@ -10,7 +10,13 @@ import {
   type Service,
   type ServicePort,
 } from '../../../registry/model.js';
-import { ADS_CONFIG_SOURCE, clusterName, typed, Types } from '../common.js';
+import { ADS_CONFIG_SOURCE, clusterName, sniClusterName, typed, Types } from '../common.js';
+
+function nameOf(port: number, subset: string | undefined, host: string, opts: ClusterOptions): string {
+  return opts.sniDnat
+    ? sniClusterName(port, subset ?? '', host)
+    : clusterName('outbound', port, subset ?? '', host);
+}
 import { effectivePolicy } from './policy.js';
 import { loadBalancerFields } from './load-balancer.js';
 import { connectionPoolFields, outlierDetectionFields } from './connection-pool.js';
@@ -19,12 +25,18 @@ import { autoMtlsMatches, upstreamTransportSocket } from './tls.js';
 export interface ClusterOptions {
   /** Proxyless gRPC: EDS only, no Envoy-only transport sockets or protocol options. */
   proxyless?: boolean;
+  /**
+   * AUTO_PASSTHROUGH gateways: named by SNI (`outbound_.<port>_.<subset>_.<host>`), without a
+   * transport socket — the client's mTLS passes through to the destination's sidecar.
+   */
+  sniDnat?: boolean;
 }
 
-/** Every outbound cluster the proxy may use. */
+/** Every outbound cluster the proxy may use (SNI-DNAT ones: mesh-internal services only). */
 export function outboundClusters(proxy: ProxyInfo, push: PushContext, opts: ClusterOptions = {}): object[] {
   const out: object[] = [];
   for (const service of push.servicesFor(proxy)) {
+    if (opts.sniDnat && service.meshExternal) continue;
     const rule = push.destinationRule(proxy, service.hostname)?.spec;
     for (const port of service.ports) {
       if (port.protocol === 'UDP') continue;
@@ -45,7 +57,7 @@ export function outboundCluster(
   subset: string | undefined,
   opts: ClusterOptions = {},
 ): Record<string, unknown> {
-  const name = clusterName('outbound', port.port, subset ?? '', service.hostname);
+  const name = nameOf(port.port, subset, service.hostname, opts);
   const rule = push.destinationRule(proxy, service.hostname)?.spec;
   const policy = effectivePolicy(rule, port.port, subset);
   const lb = loadBalancerFields(policy.loadBalancer);
@@ -87,7 +99,8 @@ export function outboundCluster(
         explicit_http_config: http2 ? { http2_protocol_options: {} } : { http_protocol_options: {} },
       }),
     };
-  if (!opts.proxyless) Object.assign(cluster, transport(push, service, port, subset, policy.tls, http2));
+  if (!opts.proxyless && !opts.sniDnat)
+    Object.assign(cluster, transport(push, service, port, subset, policy.tls, http2));
   return cluster;
 }
 
@@ -100,7 +113,7 @@ function discovery(
   originalDst: boolean,
   opts: ClusterOptions,
 ): Record<string, unknown> {
-  const name = clusterName('outbound', port.port, subset ?? '', service.hostname);
+  const name = nameOf(port.port, subset, service.hostname, opts);
   const eds = { type: 'EDS', eds_cluster_config: { eds_config: ADS_CONFIG_SOURCE, service_name: name } };
   if (opts.proxyless) return eds;
   if (originalDst || service.resolution === 'Passthrough')
@@ -134,7 +147,7 @@ function transport(
   tls: Parameters<typeof upstreamTransportSocket>[0]['tls'],
   http2: boolean,
 ): Record<string, unknown> {
-  const sni = `outbound_.${port.port}_.${subset ?? ''}_.${service.hostname}`;
+  const sni = sniClusterName(port.port, subset ?? '', service.hostname);
   const accounts = service.serviceAccounts;
   if (tls) {
     const socket = upstreamTransportSocket({ tls, serviceAccounts: accounts, defaultSni: sni, http2 });

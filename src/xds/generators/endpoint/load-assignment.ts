@@ -3,7 +3,7 @@
 import type { ProxyInfo } from '../../contracts.js';
 import type { PushContext } from '../../push-context.js';
 import { labelsMatch, TLS_MODE_LABEL, type Endpoint } from '../../../registry/model.js';
-import { parseClusterName, struct, u32 } from '../common.js';
+import { clusterName, parseClusterName, struct, u32 } from '../common.js';
 import { effectivePolicy } from '../cluster/policy.js';
 import { TRANSPORT_SOCKET_MATCH_KEY } from '../cluster/tls.js';
 import { distributeWeights, failoverPriority } from './locality.js';
@@ -17,7 +17,13 @@ export function loadAssignment(proxy: ProxyInfo, push: PushContext, cluster: str
   const rule = push.destinationRule(proxy, key.host)?.spec;
   const subsetLabels = key.subset ? rule?.subsets?.find((s) => s.name === key.subset)?.labels : undefined;
   if (key.subset && !rule?.subsets?.some((s) => s.name === key.subset)) return undefined;
-  const endpoints = push.endpoints(key.host, key.port).filter((e) => labelsMatch(subsetLabels, e.labels));
+  // SNI-DNAT clusters (AUTO_PASSTHROUGH) pass mTLS through, so only endpoints with a sidecar can answer.
+  const mtlsOnly = cluster !== clusterName('outbound', key.port, key.subset, key.host);
+  const endpoints = push
+    .endpoints(key.host, key.port)
+    .filter(
+      (e) => labelsMatch(subsetLabels, e.labels) && (!mtlsOnly || e.labels[TLS_MODE_LABEL] === 'istio'),
+    );
   const policy = effectivePolicy(rule, key.port, key.subset || undefined);
   const setting = policy.loadBalancer?.localityLbSetting ?? push.mesh.localityLbSetting;
   const enabled = setting?.enabled !== false && proxy.locality !== undefined;

@@ -1,6 +1,6 @@
 // Gateway listeners (Istio buildGatewayListeners): one `0.0.0.0_<port>` listener per port with a
 // filter chain per server — plain HTTP (RDS http.<port>), terminated HTTPS matched by SNI, TLS
-// passthrough and TCP forwarded by the VirtualServices bound to the gateway.
+// passthrough and TCP forwarded by the VirtualServices bound to the gateway, AUTO_PASSTHROUGH by SNI.
 import type { ProxyInfo } from '../../contracts.js';
 import type { PushContext } from '../../push-context.js';
 import { hostsIntersect } from '../../../registry/host.js';
@@ -10,6 +10,7 @@ import { httpConnectionManager, listenerFilter } from '../listener/network-filte
 import { gatewayServers, serverNames, splitServerHost, type GatewayServerInfo } from './servers.js';
 import { downstreamTransportSocket } from './server-tls.js';
 import { httpSecurityFilters } from '../security/inbound.js';
+import { autoPassthroughChains } from './auto-passthrough.js';
 
 export function gatewayListeners(proxy: ProxyInfo, push: PushContext): object[] {
   const byPort = new Map<number, GatewayServerInfo[]>();
@@ -36,6 +37,8 @@ export function gatewayListeners(proxy: ProxyInfo, push: PushContext): object[] 
           transport_socket: downstreamTransportSocket(s.server.tls ?? {}, ['h2', 'http/1.1']),
           filters: [httpConnectionManager(push, { statPrefix, rds: s.routeName!, edge: true, security })],
         });
+      } else if (s.kind === 'auto-passthrough') {
+        chains.push(...autoPassthroughChains(proxy, push, s));
       } else {
         chains.push(...l4Chains(proxy, push, s, statPrefix));
       }

@@ -5,7 +5,7 @@ import type { ProxyInfo } from '../../contracts.js';
 import type { GatewayConfig, PushContext } from '../../push-context.js';
 import type { GatewayServer } from '../../../registry/specs.js';
 
-export type ServerKind = 'http' | 'https' | 'passthrough' | 'tls-terminated' | 'tcp';
+export type ServerKind = 'http' | 'https' | 'passthrough' | 'auto-passthrough' | 'tls-terminated' | 'tcp';
 
 export interface GatewayServerInfo {
   gateway: GatewayConfig;
@@ -23,10 +23,9 @@ function kindOf(s: GatewayServer): ServerKind {
   const mode = s.tls?.mode;
   if (protocol === 'HTTP' || protocol === 'HTTP2' || protocol === 'GRPC' || protocol === 'GRPC-WEB')
     return 'http';
-  if (protocol === 'HTTPS')
-    return mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH' ? 'passthrough' : 'https';
-  if (protocol === 'TLS')
-    return mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH' || !mode ? 'passthrough' : 'tls-terminated';
+  if ((protocol === 'HTTPS' || protocol === 'TLS') && mode === 'AUTO_PASSTHROUGH') return 'auto-passthrough';
+  if (protocol === 'HTTPS') return mode === 'PASSTHROUGH' ? 'passthrough' : 'https';
+  if (protocol === 'TLS') return mode === 'PASSTHROUGH' || !mode ? 'passthrough' : 'tls-terminated';
   return 'tcp';
 }
 
@@ -63,4 +62,9 @@ export function splitServerHost(h: string): { namespace: string; host: string } 
 export function serverNames(s: GatewayServer): string[] {
   const hosts = s.hosts.map((h) => splitServerHost(h).host);
   return hosts.includes('*') ? [] : hosts;
+}
+
+/** Whether any server is AUTO_PASSTHROUGH (the gateway then needs SNI-DNAT clusters). */
+export function hasAutoPassthrough(proxy: ProxyInfo, push: PushContext): boolean {
+  return gatewayServers(proxy, push).some((s) => s.kind === 'auto-passthrough');
 }
