@@ -27,6 +27,7 @@ export {
   type RequestAuthnConfig,
 } from './authn/jwt.js';
 export type { ServiceRef } from './cluster-lookup.js';
+export { JwksResolver, type JwksResolverOptions } from './jwks-resolver.js';
 export { FilterName, MessageName, type EnvoyFilter } from './envoy.js';
 export {
   findMtlsConflicts,
