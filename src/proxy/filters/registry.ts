@@ -2,6 +2,7 @@
 // A duplicate URL throws at startup. Per-route configs are found by their own type URLs.
 import { ConfigError, type Msg } from '../config/proto.js';
 import { faultFilter } from './http/fault/index.js';
+import { localRateLimitFilter } from './http/local_ratelimit/index.js';
 import { routerFilter } from './http/router/index.js';
 import type { HttpFilterFactory } from './http/types.js';
 import { httpInspectorFilter } from './listener/http_inspector/index.js';
@@ -12,7 +13,7 @@ import { httpConnectionManagerFilter } from './network/http_connection_manager/i
 import { tcpProxyFilter } from './network/tcp_proxy/index.js';
 import type { NetworkFilterFactory } from './network/types.js';
 
-const HTTP_FILTERS: readonly HttpFilterFactory<any>[] = [faultFilter, routerFilter];
+const HTTP_FILTERS: readonly HttpFilterFactory<any>[] = [faultFilter, localRateLimitFilter, routerFilter];
 const NETWORK_FILTERS: readonly NetworkFilterFactory<any>[] = [httpConnectionManagerFilter, tcpProxyFilter];
 const LISTENER_FILTERS: readonly ListenerFilterFactory<any>[] = [
   httpInspectorFilter,
