@@ -1,6 +1,7 @@
 // Every filter Weft implements, by kind, keyed by full type URL (the one place to add a filter).
 // A duplicate URL throws at startup. Per-route configs are found by their own type URLs.
 import { ConfigError, type Msg } from '../config/proto.js';
+import { corsFilter } from './http/cors/index.js';
 import { faultFilter } from './http/fault/index.js';
 import { localRateLimitFilter } from './http/local_ratelimit/index.js';
 import { routerFilter } from './http/router/index.js';
@@ -11,10 +12,18 @@ import { tlsInspectorFilter } from './listener/tls_inspector/index.js';
 import type { ListenerFilterFactory } from './listener/types.js';
 import { httpConnectionManagerFilter } from './network/http_connection_manager/index.js';
 import { tcpProxyFilter } from './network/tcp_proxy/index.js';
-import type { NetworkFilterFactory } from './network/types.js';
+import type { NetworkFilterFactory, ReadFilterFactory } from './network/types.js';
 
-const HTTP_FILTERS: readonly HttpFilterFactory<any>[] = [faultFilter, localRateLimitFilter, routerFilter];
-const NETWORK_FILTERS: readonly NetworkFilterFactory<any>[] = [httpConnectionManagerFilter, tcpProxyFilter];
+const HTTP_FILTERS: readonly HttpFilterFactory<any>[] = [
+  corsFilter,
+  faultFilter,
+  localRateLimitFilter,
+  routerFilter,
+];
+const NETWORK_FILTERS: readonly (NetworkFilterFactory<any> | ReadFilterFactory<any>)[] = [
+  httpConnectionManagerFilter,
+  tcpProxyFilter,
+];
 const LISTENER_FILTERS: readonly ListenerFilterFactory<any>[] = [
   httpInspectorFilter,
   originalDstFilter,
@@ -44,8 +53,8 @@ export function httpFilterByTypeUrl(url: string): HttpFilterFactory | undefined 
   return http.get(url) as HttpFilterFactory | undefined;
 }
 
-export function networkFilterByTypeUrl(url: string): NetworkFilterFactory | undefined {
-  return network.get(url) as NetworkFilterFactory | undefined;
+export function networkFilterByTypeUrl(url: string): NetworkFilterFactory | ReadFilterFactory | undefined {
+  return network.get(url) as NetworkFilterFactory | ReadFilterFactory | undefined;
 }
 
 export function listenerFilterByTypeUrl(url: string): ListenerFilterFactory | undefined {

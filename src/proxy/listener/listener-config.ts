@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { ConfigError, type Msg } from '../config/proto.js';
 import type { ProxyContext } from '../context.js';
 import { listenerFilterByTypeUrl, networkFilterByTypeUrl } from '../filters/registry.js';
-import type { NetworkFilterFactory } from '../filters/network/types.js';
+import type { NetworkFilterFactory, ReadFilterFactory } from '../filters/network/types.js';
 import type { ConnectionInfo } from './connection.js';
 import { parseChainMatch, type ChainMatch } from './filter-chain-match.js';
 import type { TlsContextConfig } from '../tls/context-config.js';
@@ -13,6 +13,8 @@ import { parseTransportSocket } from '../tls/transport-socket.js';
 export interface FilterChainConfig {
   name: string;
   match: ChainMatch;
+  /** non-terminal filters, in order, with their parsed configs */
+  readFilters: { factory: ReadFilterFactory; config: unknown }[];
   /** the terminal network filter and its parsed config */
   factory: NetworkFilterFactory;
   config: unknown;
@@ -38,23 +40,29 @@ function parseChain(fc: Msg, path: string, ctx: ProxyContext): FilterChainConfig
   const filters = (fc.filters ?? []) as Msg[];
   if (filters.length === 0)
     throw new ConfigError(`${path}.filters`, 'a filter chain needs a terminal network filter');
-  filters.slice(0, -1).forEach((f, i) => {
-    throw new ConfigError(
-      `${path}.filters[${i}]`,
-      `unsupported network filter ${f.typed_config?.['@type'] ?? f.name}`,
-    );
+  const resolve = (f: Msg, i: number): [NetworkFilterFactory | ReadFilterFactory, Msg, string] => {
+    const p = `${path}.filters[${i}]`;
+    const url = f.typed_config?.['@type'] as string | undefined;
+    const factory = url ? networkFilterByTypeUrl(url) : undefined;
+    if (!factory) throw new ConfigError(p, `unsupported network filter ${url ?? f.name}`);
+    const { '@type': _t, ...cfg } = f.typed_config as Msg;
+    return [factory, cfg, `${p}.typed_config`];
+  };
+  const readFilters = filters.slice(0, -1).map((f, i) => {
+    const [factory, cfg, p] = resolve(f, i);
+    if (factory.kind !== 'read')
+      throw new ConfigError(p, `${factory.name} must be the last filter of the chain`);
+    return { factory, config: factory.parse(cfg, p, ctx) };
   });
-  const last = filters[filters.length - 1]!;
-  const p = `${path}.filters[${filters.length - 1}]`;
-  const url = last.typed_config?.['@type'] as string | undefined;
-  const factory = url ? networkFilterByTypeUrl(url) : undefined;
-  if (!factory) throw new ConfigError(p, `unsupported network filter ${url ?? last.name}`);
-  const { '@type': _t, ...cfg } = last.typed_config as Msg;
+  const [factory, cfg, p] = resolve(filters[filters.length - 1]!, filters.length - 1);
+  if (factory.kind === 'read')
+    throw new ConfigError(p, `the last filter must be terminal, not ${factory.name}`);
   return {
     name: (fc.name as string | undefined) ?? '',
     match: parseChainMatch(fc.filter_chain_match, `${path}.filter_chain_match`),
+    readFilters,
     factory,
-    config: factory.parse(cfg, `${p}.typed_config`, ctx),
+    config: factory.parse(cfg, p, ctx),
     tls,
   };
 }

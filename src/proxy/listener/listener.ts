@@ -3,7 +3,7 @@
 // drains the old chains' connections; listener.<address>.* stats.
 import net, { type Server, type Socket } from 'node:net';
 import type { ProxyContext } from '../context.js';
-import type { NetworkFilter } from '../filters/network/types.js';
+import type { NetworkFilter, ReadFilter } from '../filters/network/types.js';
 import { makeCounters, makeGauges } from '../stats/store.js';
 import { attachConnection, newConnectionInfo, type ConnectionInfo } from './connection.js';
 import { selectFilterChain } from './filter-chain-match.js';
@@ -24,6 +24,8 @@ interface Chains {
   defaultFilter: NetworkFilter | undefined;
   /** per chain (then the default chain): the TLS to terminate first */
   transports: (DownstreamTls | undefined)[];
+  /** per chain (then the default chain): non-terminal network filters, in order */
+  reads: ReadFilter[][];
 }
 
 /** Finds the listener a use_original_dst listener hands a connection to. */
@@ -64,6 +66,9 @@ export class ActiveListener {
         config.defaultChain && config.defaultChain.factory.create(config.defaultChain.config, this.ctx),
       transports: [...config.chains, config.defaultChain].map(
         (c) => c?.tls && new DownstreamTls(c.tls, this.ctx.secrets),
+      ),
+      reads: [...config.chains, config.defaultChain].map(
+        (c) => c?.readFilters.map((r) => r.factory.create(r.config, this.ctx)) ?? [],
       ),
     };
   }
@@ -138,13 +143,20 @@ export class ActiveListener {
       return;
     }
     attachConnection(socket, conn);
-    const tls = ch.transports[i >= 0 ? i : ch.config.chains.length];
+    const at = i >= 0 ? i : ch.config.chains.length;
+    const reads = ch.reads[at]!;
+    // Read filters (e.g. network RBAC) run after the handshake, as Envoy's do, so they see the peer.
+    const start = (s: Socket): void => {
+      for (const r of reads) if (r.onNewConnection(s, conn) === 'stop') return void s.destroy();
+      filter.onConnection(s, conn);
+    };
+    const tls = ch.transports[at];
     if (tls)
       return void tls.accept(socket, conn, (s) => {
         attachConnection(s, conn);
-        filter.onConnection(s, conn);
+        start(s);
       });
-    filter.onConnection(socket, conn);
+    start(socket);
   }
 
   /** In-place update: new connections get the new chains, old ones drain. */

@@ -17,6 +17,23 @@ export interface NetworkFilter {
 export interface NetworkFilterFactory<C = unknown> {
   readonly name: string;
   readonly typeUrl: string;
+  readonly kind?: 'terminal';
   parse(config: Msg, path: string, ctx: ProxyContext): C;
   create(config: C, ctx: ProxyContext): NetworkFilter;
+}
+
+/**
+ * A non-terminal network filter (Envoy ReadFilter, e.g. network RBAC): runs on each new
+ * connection before the terminal filter and may close it.
+ */
+export interface ReadFilter {
+  onNewConnection(socket: Socket, conn: ConnectionInfo): 'continue' | 'stop';
+}
+
+export interface ReadFilterFactory<C = unknown> {
+  readonly name: string;
+  readonly typeUrl: string;
+  readonly kind: 'read';
+  parse(config: Msg, path: string, ctx: ProxyContext): C;
+  create(config: C, ctx: ProxyContext): ReadFilter;
 }
