@@ -22,6 +22,7 @@ import type {
   GatewaySpec,
   HTTPMatchRequest,
   HTTPRoute,
+  IstioEgressListener,
   SidecarSpec,
   Subset,
   VirtualServiceSpec,
@@ -220,13 +221,18 @@ export class PushContext {
     return this.sidecarFor(proxy)?.spec.outboundTrafficPolicy?.mode ?? this.mesh.outboundTrafficPolicy.mode;
   }
 
-  /** Services this proxy may call: exportTo, then the Sidecar's egress hosts. */
-  servicesFor(proxy: ProxyInfo): Service[] {
+  /**
+   * Services this proxy may call: exportTo, then the Sidecar's egress hosts — of one egress listener
+   * when given (what its port serves), else of them all (what the proxy has clusters for).
+   */
+  servicesFor(proxy: ProxyInfo, listener?: IstioEgressListener): Service[] {
     const sidecar = this.sidecarFor(proxy);
-    const cacheKey = `${proxy.namespace}|${sidecar ? `${sidecar.namespace}/${sidecar.name}` : ''}`;
+    const listeners = sidecar?.spec.egress;
+    const index = listener && listeners ? listeners.indexOf(listener) : -1;
+    const cacheKey = `${proxy.namespace}|${sidecar ? `${sidecar.namespace}/${sidecar.name}` : ''}|${index}`;
     const hit = this.visibleCache.get(cacheKey);
     if (hit) return hit;
-    const egress = sidecar?.spec.egress?.flatMap((e) => e.hosts);
+    const egress = index >= 0 ? listener!.hosts : listeners?.flatMap((e) => e.hosts);
     const out = this.services.filter(
       (s) =>
         exported(
@@ -238,6 +244,15 @@ export class PushContext {
     );
     this.visibleCache.set(cacheKey, out);
     return out;
+  }
+
+  /**
+   * The Sidecar egress listener that serves a port: the one declaring it, else the catch-all (no
+   * port); undefined without a Sidecar (everything visible) or when no listener serves the port.
+   */
+  egressListenerFor(proxy: ProxyInfo, port: number): IstioEgressListener | undefined {
+    const egress = this.sidecarFor(proxy)?.spec.egress;
+    return egress?.find((l) => l.port?.number === port) ?? egress?.find((l) => !l.port);
   }
 
   /** VirtualServices visible to the proxy and bound to one of `gateways` ('mesh' for sidecars). */

@@ -1,5 +1,6 @@
 // Simulation of a sidecar's capture listeners: inbound chains per port with PeerAuthentication modes,
-// Sidecar ingress, outbound TCP/TLS routes, access logs and the passthrough chains.
+// Sidecar ingress and egress listeners (port, bind, captureMode), outbound TCP/TLS routes, access
+// logs and the passthrough chains.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateAll, setupMesh, sidecarProxy } from './harness.js';
@@ -193,4 +194,68 @@ test('virtual host domains: every name of the service, short name only from its 
     `${VIPS.advertisement}:3003`,
   ]);
   assert.ok(!domains(pods.sleep).includes('advertisement'));
+});
+
+test('Sidecar egress listeners: a port owns its hosts, bind sets the address, captureMode NONE binds', () => {
+  const g = sidecar(
+    `
+apiVersion: networking.istio.io/v1alpha3
+kind: Sidecar
+metadata: { name: frontend, namespace: weather }
+spec:
+  workloadSelector: { labels: { app: frontend } }
+  egress:
+  - port: { number: 3003, protocol: HTTP, name: http-ad }
+    bind: 127.0.0.1
+    captureMode: NONE
+    hosts: [./advertisement.weather.svc.cluster.local]
+  - hosts: [./*]`,
+    pods.frontendV1,
+  );
+  const bound = g.listeners.find((l) => l.name === '127.0.0.1_3003')!;
+  assert.equal(bound.bind_to_port, undefined, 'captureMode NONE binds a real socket');
+  assert.equal(
+    g.listeners.find((l) => l.name === '0.0.0.0_3003'),
+    undefined,
+    'the port belongs to its egress listener',
+  );
+  assert.deepEqual(g.listeners.find((l) => l.name === '0.0.0.0_3002')!.bind_to_port, { value: false });
+  const r = simulate(g, {
+    address: '127.0.0.1',
+    port: 3003,
+    host: 'advertisement.weather.svc.cluster.local',
+  });
+  assert.deepEqual(
+    [r.listener, r.routeConfig, r.cluster],
+    ['127.0.0.1_3003', '3003', `outbound|3003||${AD}`],
+  );
+  // Route 3003 serves only the egress listener's hosts.
+  const rc = g.routes.find((x) => x.name === '3003')!;
+  assert.deepEqual(
+    (rc.virtual_hosts as Obj[]).map((v) => v.name),
+    [`${AD}:3003`, 'allow_any'],
+  );
+});
+
+test('Sidecar egress listeners without a catch-all expose only their ports', () => {
+  const g = sidecar(
+    `
+apiVersion: networking.istio.io/v1alpha3
+kind: Sidecar
+metadata: { name: frontend, namespace: weather }
+spec:
+  workloadSelector: { labels: { app: frontend } }
+  egress:
+  - port: { number: 9000, protocol: TCP, name: tcp-echo }
+    hosts: [./tcp-echo.weather.svc.cluster.local]`,
+    pods.frontendV1,
+  );
+  assert.deepEqual(
+    g.listeners.map((l) => l.name).filter((n) => n !== 'virtualOutbound' && n !== 'virtualInbound'),
+    [`${VIPS.tcpEcho}_9000`],
+  );
+  assert.equal(
+    simulate(g, { address: VIPS.tcpEcho, port: 9000, protocol: 'tcp' }).cluster,
+    `outbound|9000||${ECHO}`,
+  );
 });

@@ -7,6 +7,7 @@ import { isHttpProtocol, type Service } from '../../../registry/model.js';
 import { hostMatches, mostSpecificMatch } from '../../../registry/host.js';
 import { PASSTHROUGH_CLUSTER } from '../common.js';
 import { serviceDomains } from './domains.js';
+import { outboundHttpPorts } from '../listener/outbound.js';
 import { defaultRoute, translateVirtualService, type TranslateOptions } from './translate.js';
 import type { RouteScope } from './match.js';
 
@@ -40,12 +41,9 @@ export function serviceVirtualHost(
   };
 }
 
-/** Route names a sidecar's HTTP listeners use: one per HTTP port of a visible service. */
+/** Route names a sidecar's HTTP listeners use: one per HTTP port (outbound.ts decides which). */
 export function sidecarRouteNames(proxy: ProxyInfo, push: PushContext): string[] {
-  const ports = push
-    .servicesFor(proxy)
-    .flatMap((s) => s.ports.filter((p) => isHttpProtocol(p.protocol)).map((p) => String(p.port)));
-  return [...new Set(ports)];
+  return outboundHttpPorts(proxy, push).map(String);
 }
 
 export function sidecarRouteConfig(proxy: ProxyInfo, push: PushContext, port: number): object {
@@ -59,9 +57,11 @@ export function sidecarRouteConfig(proxy: ProxyInfo, push: PushContext, port: nu
     domains.forEach((d) => used.add(d));
     vhosts.push({ ...vh, domains });
   };
+  // A Sidecar egress listener declaring this port serves its own hosts, whatever their protocol.
+  const listener = push.egressListenerFor(proxy, port);
   const services = push
-    .servicesFor(proxy)
-    .filter((s) => s.ports.some((p) => p.port === port && isHttpProtocol(p.protocol)));
+    .servicesFor(proxy, listener)
+    .filter((s) => s.ports.some((p) => p.port === port && (listener?.port || isHttpProtocol(p.protocol))));
   for (const s of services) add(serviceVirtualHost(push, scope, s, vss));
   // VirtualService hosts that name no service still route (e.g. to a subset of another host).
   for (const vs of vss)
