@@ -97,6 +97,13 @@ spec:
     address: '127.0.0.1',
     port_value: 8080,
   });
+  // Traffic arrives on the listener's port and is delivered to the default endpoint.
+  const r = simulate(g, { mode: 'inbound', port: 3003, host: 'advertisement', path: '/' });
+  assert.equal(r.cluster, `inbound|3003||${AD}`);
+  assert.equal(
+    simulate(g, { mode: 'inbound', port: 8080, host: 'advertisement' }).filterChain,
+    'PassthroughFilterChain',
+  );
 });
 
 test('outbound TCP: a VIP listener with a weighted tcp route; TLS routes by SNI', () => {
