@@ -26,6 +26,12 @@ export {
   type JwtOptions,
   type RequestAuthnConfig,
 } from './authn/jwt.js';
+export {
+  buildV1alpha1AuthnFilter,
+  v1alpha1RequestPrincipal,
+  type RequestPrincipalSource,
+  type V1alpha1AuthnOptions,
+} from './authn/v1alpha1.js';
 export type { ServiceRef } from './cluster-lookup.js';
 export { JwksResolver, type JwksResolverOptions } from './jwks-resolver.js';
 export { FilterName, MessageName, type EnvoyFilter } from './envoy.js';
@@ -39,6 +45,7 @@ export {
   type TlsCheckService,
 } from './mtls/conflicts.js';
 export {
+  authnPolicyFor,
   resolveMtls,
   resolveMtlsMode,
   type AuthnPolicyConfig,
@@ -47,6 +54,7 @@ export {
   type MtlsDecision,
   type MtlsMode,
   type PeerAuthenticationConfig,
+  type ServicePortRef,
 } from './mtls/resolve.js';
 export {
   buildV1alpha1HttpRbacFilter,
@@ -54,6 +62,7 @@ export {
   rbacMode,
   type RbacServiceInstance,
   type RbacV1alpha1Config,
+  type RbacV1alpha1Options,
 } from './rbac-v1alpha1/translate.js';
 export { DEFAULT_ROOT_NAMESPACE, selectPolicies, type WorkloadInfo } from './select.js';
 

@@ -5,7 +5,8 @@
 // and one principal per subject of the bindings that reference it. PERMISSIVE bindings (or
 // enforcementMode PERMISSIVE) become shadow rules. With RBAC on and no role, everything is denied.
 import type { RbacConfig, ServiceRole, ServiceRoleBinding } from '../../api/security/index.js';
-import { Attributes } from '../authz/attributes.js';
+import type { RequestPrincipalSource } from '../authn/v1alpha1.js';
+import { Attributes, type Attribute } from '../authz/attributes.js';
 import {
   conjunction,
   entry,
@@ -42,6 +43,11 @@ export interface RbacServiceInstance {
 export interface RbacV1alpha1Options {
   trustDomain?: string;
   trustDomainAliases?: readonly string[];
+  /**
+   * What `request.auth.principal` is, from the service's 1.1 authentication Policy
+   * (v1alpha1RequestPrincipal): the JWT's iss/sub (default) or the peer certificate's identity.
+   */
+  requestPrincipal?: RequestPrincipalSource;
 }
 
 type Target = NonNullable<RbacConfig['inclusion']>;
@@ -142,7 +148,7 @@ function permissionEntries(rule: AccessRule): Entry[] {
 
 const CLAIM_GROUPS = 'request.auth.claims[groups]';
 
-function principalEntries(subject: Subject): Entry[] {
+function principalEntries(subject: Subject, requestPrincipal: RequestPrincipalSource): Entry[] {
   const p = subject.properties ?? {};
   const one = (key: string) => (p[key] !== undefined ? [p[key]] : []);
   const user = subject.user && subject.user !== '*' ? [subject.user] : [];
@@ -157,10 +163,11 @@ function principalEntries(subject: Subject): Entry[] {
         ? Attributes.requestClaim
         : (
             {
-              'request.auth.principal': Attributes.requestPrincipal,
+              'request.auth.principal':
+                requestPrincipal === 'peer' ? Attributes.sourcePrincipal : Attributes.requestPrincipal,
               'request.auth.audiences': Attributes.requestAudiences,
               'request.auth.presenter': Attributes.requestPresenter,
-            } as Record<string, typeof Attributes.requestPrincipal | undefined>
+            } as Record<string, Attribute | undefined>
           )[k];
   return [
     ...sourceEntries({
@@ -213,7 +220,9 @@ function translate(
           for (const subject of b.spec.subjects ?? [])
             principals[b.spec.mode ?? 'ENFORCED'].push(
               conjunction(
-                principalEntries(subject).map((e) => migrateTrustDomain(e, bundle)),
+                principalEntries(subject, o.requestPrincipal ?? 'jwt').map((e) =>
+                  migrateTrustDomain(e, bundle),
+                ),
                 gen,
                 'principal',
               ),
