@@ -9,6 +9,8 @@ import type { CertificateData, SecretData, ValidationData } from './secret.js';
 import type { SecretStore } from './secret-store.js';
 
 export interface BuiltContext {
+  /** what tls.createServer takes (a server cannot be given a SecureContext) */
+  options: tls.SecureContextOptions;
   secureContext: tls.SecureContext;
   /** trust anchors are configured: the peer's chain must verify */
   verifyPeer: boolean;
@@ -51,16 +53,18 @@ export class ContextBuilder {
       else sdsValidation = d!;
     const validation = mergeValidation(c.validation, sdsValidation);
     const cert = certs[0];
+    const options: tls.SecureContextOptions = {
+      cert: cert?.certChain,
+      key: cert?.privateKey,
+      ca: validation?.trustedCa,
+      minVersion: c.minVersion,
+      maxVersion: c.maxVersion,
+      ciphers: c.ciphers,
+      ecdhCurve: c.ecdhCurve,
+    };
     const value: BuiltContext = {
-      secureContext: tls.createSecureContext({
-        cert: cert?.certChain,
-        key: cert?.privateKey,
-        ca: validation?.trustedCa,
-        minVersion: c.minVersion,
-        maxVersion: c.maxVersion,
-        ciphers: c.ciphers,
-        ecdhCurve: c.ecdhCurve,
-      }),
+      options,
+      secureContext: tls.createSecureContext(options),
       verifyPeer: validation?.trustedCa !== undefined,
       sans: validation ? compileSanMatchers(validation.context, 'validation_context') : undefined,
     };
