@@ -26,6 +26,8 @@ export interface ProxyOptions {
   /** overrides the bootstrap's ADS target: host:port */
   xds?: string;
   nodeId?: string;
+  /** incremental xDS; default from ads_config.api_type (DELTA_GRPC) */
+  delta?: boolean;
   /** host:port, default from the bootstrap's admin address, else 127.0.0.1:15000 */
   admin?: string;
   concurrency?: number;
@@ -170,6 +172,7 @@ export class ProxyMain implements AdminBackend {
     this.ads = new AdsClient({
       target,
       node,
+      delta: this.opts.delta ?? this.config.bootstrap.dynamic_resources?.ads_config?.api_type === 'DELTA_GRPC',
       onConnected: (c) => this.controlPlane.set(c ? 1 : 0),
       handler: async (type, version, resources) => {
         const err = await this.onResources(type, version, resources);
