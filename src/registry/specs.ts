@@ -1,35 +1,48 @@
 // The fields of Istio networking specs (networking.istio.io v1alpha3/v1beta1) that the registries
-// and xDS generators read. Specs arrive validated by src/api; these types name Istio's fields only.
+// and xDS generators read. Specs arrive validated by src/api: leaf messages are src/api's own types;
+// the containers below restate only the fields validation guarantees (required hosts, ports, names),
+// which src/api's inferred types leave optional.
+import type { ClientTLSSettings, ServerTLSSettings } from '../api/networking/tls.js';
+import type { StringMatch, Percent, Headers, PortSelector } from '../api/networking/messages.js';
+import type {
+  HTTPRedirect,
+  HTTPRewrite,
+  HTTPRetry,
+  HTTPFaultInjection,
+  CorsPolicy,
+} from '../api/networking/http-route.js';
+import type {
+  LoadBalancerSettings,
+  ConnectionPoolSettings,
+  OutlierDetection,
+} from '../api/networking/traffic-policy.js';
 
-export interface StringMatch {
-  exact?: string;
-  prefix?: string;
-  regex?: string;
-}
-
-export interface PortSelector {
-  number?: number;
-}
+export type {
+  StringMatch,
+  Percent,
+  HeaderOperations,
+  Headers,
+  PortSelector,
+} from '../api/networking/messages.js';
+export type {
+  HTTPRedirect,
+  HTTPRewrite,
+  HTTPRetry,
+  HTTPFaultInjection,
+  CorsPolicy,
+} from '../api/networking/http-route.js';
+export type { ClientTLSSettings, ServerTLSSettings } from '../api/networking/tls.js';
+export type {
+  LoadBalancerSettings,
+  ConnectionPoolSettings,
+  OutlierDetection,
+} from '../api/networking/traffic-policy.js';
+export type { LocalityLoadBalancerSetting as LocalityLbSetting } from '../api/networking/traffic-policy.js';
 
 export interface Destination {
   host: string;
   subset?: string;
   port?: PortSelector;
-}
-
-export interface Percent {
-  value?: number;
-}
-
-export interface HeaderOperations {
-  set?: Record<string, string>;
-  add?: Record<string, string>;
-  remove?: string[];
-}
-
-export interface Headers {
-  request?: HeaderOperations;
-  response?: HeaderOperations;
 }
 
 export interface HTTPMatchRequest {
@@ -52,43 +65,6 @@ export interface HTTPRouteDestination {
   destination: Destination;
   weight?: number;
   headers?: Headers;
-}
-
-export interface HTTPRedirect {
-  uri?: string;
-  authority?: string;
-  port?: number;
-  derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT';
-  scheme?: string;
-  redirectCode?: number;
-}
-
-export interface HTTPRewrite {
-  uri?: string;
-  authority?: string;
-  uriRegexRewrite?: { match: string; rewrite: string };
-}
-
-export interface HTTPRetry {
-  attempts?: number;
-  perTryTimeout?: string;
-  retryOn?: string;
-  retryRemoteLocalities?: boolean;
-}
-
-export interface HTTPFaultInjection {
-  delay?: { fixedDelay?: string; percentage?: Percent; percent?: number };
-  abort?: { httpStatus?: number; grpcStatus?: string; percentage?: Percent };
-}
-
-export interface CorsPolicy {
-  allowOrigin?: string[];
-  allowOrigins?: StringMatch[];
-  allowMethods?: string[];
-  allowHeaders?: string[];
-  exposeHeaders?: string[];
-  maxAge?: string;
-  allowCredentials?: boolean;
 }
 
 export interface HTTPMirrorPolicy {
@@ -154,69 +130,6 @@ export interface VirtualServiceSpec {
   exportTo?: string[];
 }
 
-export interface ClientTLSSettings {
-  mode?: 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
-  clientCertificate?: string;
-  privateKey?: string;
-  caCertificates?: string;
-  credentialName?: string;
-  subjectAltNames?: string[];
-  sni?: string;
-  insecureSkipVerify?: boolean;
-}
-
-export interface LocalityLbSetting {
-  enabled?: boolean;
-  distribute?: { from: string; to: Record<string, number> }[];
-  failover?: { from: string; to: string }[];
-  failoverPriority?: string[];
-}
-
-export interface LoadBalancerSettings {
-  simple?: 'UNSPECIFIED' | 'ROUND_ROBIN' | 'LEAST_CONN' | 'LEAST_REQUEST' | 'RANDOM' | 'PASSTHROUGH';
-  consistentHash?: {
-    httpHeaderName?: string;
-    httpCookie?: { name: string; path?: string; ttl?: string };
-    useSourceIp?: boolean;
-    httpQueryParameterName?: string;
-    ringHash?: { minimumRingSize?: number };
-    maglev?: { tableSize?: number };
-    minimumRingSize?: number;
-  };
-  localityLbSetting?: LocalityLbSetting;
-  warmupDurationSecs?: string;
-}
-
-export interface ConnectionPoolSettings {
-  tcp?: {
-    maxConnections?: number;
-    connectTimeout?: string;
-    tcpKeepalive?: { probes?: number; time?: string; interval?: string };
-    maxConnectionDuration?: string;
-  };
-  http?: {
-    http1MaxPendingRequests?: number;
-    http2MaxRequests?: number;
-    maxRequestsPerConnection?: number;
-    maxRetries?: number;
-    idleTimeout?: string;
-    h2UpgradePolicy?: 'DEFAULT' | 'DO_NOT_UPGRADE' | 'UPGRADE';
-    maxConcurrentStreams?: number;
-  };
-}
-
-export interface OutlierDetection {
-  consecutiveErrors?: number;
-  consecutive5xxErrors?: number;
-  consecutiveGatewayErrors?: number;
-  consecutiveLocalOriginFailures?: number;
-  splitExternalLocalOriginErrors?: boolean;
-  interval?: string;
-  baseEjectionTime?: string;
-  maxEjectionPercent?: number;
-  minHealthPercent?: number;
-}
-
 export interface TrafficPolicyCore {
   loadBalancer?: LoadBalancerSettings;
   connectionPool?: ConnectionPoolSettings;
@@ -240,19 +153,6 @@ export interface DestinationRuleSpec {
   subsets?: Subset[];
   exportTo?: string[];
   workloadSelector?: { matchLabels?: Record<string, string> };
-}
-
-export interface ServerTLSSettings {
-  httpsRedirect?: boolean;
-  mode?: 'PASSTHROUGH' | 'SIMPLE' | 'MUTUAL' | 'AUTO_PASSTHROUGH' | 'ISTIO_MUTUAL' | 'OPTIONAL_MUTUAL';
-  serverCertificate?: string;
-  privateKey?: string;
-  caCertificates?: string;
-  credentialName?: string;
-  subjectAltNames?: string[];
-  minProtocolVersion?: string;
-  maxProtocolVersion?: string;
-  cipherSuites?: string[];
 }
 
 export interface GatewayServer {

@@ -45,10 +45,12 @@ export function distributeWeights(
   localities: string[],
   setting: LocalityLbSetting | undefined,
 ): Map<string, number> | undefined {
-  const rule = setting?.distribute?.find((d) => localityMatches(d.from, proxyLocality));
+  const rule = setting?.distribute?.find(
+    (d) => d.from !== undefined && localityMatches(d.from, proxyLocality),
+  );
   if (!rule) return undefined;
   const weights = new Map<string, number>();
-  for (const [pattern, pct] of Object.entries(rule.to)) {
+  for (const [pattern, pct] of Object.entries(rule.to ?? {})) {
     const matching = localities.filter((l) => localityMatches(pattern, l));
     for (const l of matching) weights.set(l, (weights.get(l) ?? 0) + pct / matching.length);
   }
