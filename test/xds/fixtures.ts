@@ -118,6 +118,8 @@ export async function startServer(opts: Partial<DiscoveryServerOptions<FakePush>
     proxyFromNode: fakeProxy,
     initPushContext: () => live,
     debounce: { after: 1, max: 10 },
+    // Test clients often leave a push unanswered; flow control should not hold them up.
+    ackTimeout: 50,
     log: () => undefined,
     ...opts,
   });

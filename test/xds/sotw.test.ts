@@ -34,6 +34,10 @@ function client(pod: string): AdsClient {
   return c;
 }
 
+/** The names subscribeAll(c, [A]) asked for, per type (an ACK repeats them). */
+const subscribed = (typeUrl: string): string[] =>
+  typeUrl === TypeUrl.ClusterLoadAssignment ? [A] : typeUrl === TypeUrl.RouteConfiguration ? ['80'] : [];
+
 /** Subscribes to all four types in Envoy's order, ACKing each first response. */
 async function subscribeAll(c: AdsClient, eds: string[]): Promise<void> {
   c.request(TypeUrl.Cluster);
@@ -112,10 +116,7 @@ test('a full push goes out in order CDS, EDS, LDS, RDS and only with changed con
   for (let i = 0; i < 4; i++) {
     const r = await c.next();
     got.push(r.type_url);
-    c.ack(
-      r,
-      r.type_url === TypeUrl.ClusterLoadAssignment ? [A] : r.type_url === TypeUrl.Listener ? [] : ['80'],
-    );
+    c.ack(r, subscribed(r.type_url));
   }
   assert.deepEqual(got, [
     TypeUrl.Cluster,
@@ -180,17 +181,14 @@ test('a proxy whose config cannot be generated keeps its last good config; other
   for (let i = 0; i < 4; i++) {
     const r = await fine.next();
     seen.push(r.type_url);
-    fine.ack(
-      r,
-      r.type_url === TypeUrl.ClusterLoadAssignment ? [A] : r.type_url === TypeUrl.Listener ? [] : ['80'],
-    );
+    fine.ack(r, subscribed(r.type_url));
   }
   assert.ok(seen.includes(TypeUrl.Listener));
   const got: string[] = [];
   for (let i = 0; i < 3; i++) {
     const r = await broken.next();
     got.push(r.type_url);
-    broken.ack(r, r.type_url === TypeUrl.ClusterLoadAssignment ? [A] : ['80']);
+    broken.ack(r, subscribed(r.type_url));
   }
   assert.deepEqual(got, [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.RouteConfiguration]);
   const w = watchOf('fail-1', TypeUrl.Listener);

@@ -2,6 +2,7 @@
 // request/response exchange stands (Pilot's XdsConnection + WatchedResource).
 import type { ProxyInfo } from '../contracts.js';
 import { createHash } from 'node:crypto';
+import type { Clock } from './clock.js';
 import { SentSet, type EncodedList } from './encoded-list.js';
 
 export interface Nack {
@@ -18,6 +19,8 @@ export class Watch {
   /** Cluster names by service hostname, for incremental EDS; rebuilt after names change. */
   private byHost?: Map<string, string[]>;
   private selected?: Selection;
+  /** Pushes waiting for the proxy to answer the last response (flow control). */
+  private answerWaiters: (() => void)[] = [];
   /** Shared nonces this watch was sent in the current push version (SotW). */
   private nonces = { version: '', used: new Set<string>() };
   nonceSent?: string;
@@ -72,6 +75,36 @@ export class Watch {
       }
     }
     return [...hosts].flatMap((h) => this.byHost?.get(h) ?? []);
+  }
+
+  /** Whether the proxy has ACKed or NACKed the last response sent. */
+  answered(): boolean {
+    return (
+      this.nonceSent === undefined ||
+      this.nonceAcked === this.nonceSent ||
+      this.lastNack?.nonce === this.nonceSent
+    );
+  }
+
+  /** Wakes pushes waiting for an answer (after an ACK or NACK, or when the stream closes). */
+  wake(): void {
+    const waiters = this.answerWaiters;
+    this.answerWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves once the last response is answered, or after `timeoutMs`. */
+  untilAnswered(clock: Clock, timeoutMs: number): Promise<void> {
+    if (this.answered()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(done, timeoutMs);
+      const self = this.answerWaiters;
+      function done(): void {
+        clock.clearTimeout(timer);
+        resolve();
+      }
+      self.push(done);
+    });
   }
 
   /** Claims `nonce` for this watch in `version`; false if it was already sent here. */

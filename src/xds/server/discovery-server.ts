@@ -33,6 +33,12 @@ export interface DiscoveryServerOptions<Push> {
   metrics?: XdsMetrics;
   /** Connections pushed concurrently (PILOT_PUSH_THROTTLE, default 100). */
   pushConcurrency?: number;
+  /**
+   * Flow control: a push moves to a proxy's next type once the proxy answered (ACK/NACK) the last
+   * response, or after this many ms (default 5000; 0 turns it off). It bounds the responses in
+   * flight to about one per concurrently pushed proxy.
+   */
+  ackTimeout?: number;
   /** Reported in every response's control_plane.identifier. */
   controlPlaneId?: string;
   log?: Logger;
@@ -132,6 +138,7 @@ export class DiscoveryServer<Push = unknown> {
 
   removeConnection(c: Connection): void {
     c.closed = true;
+    for (const w of c.watches.values()) w.wake();
     this.connections.delete(c);
     this.queue.remove(c);
     this.metrics.connected.set(this.connections.size);
@@ -148,38 +155,42 @@ export class DiscoveryServer<Push = unknown> {
   }
 
   /** Answers a subscription request for one type with everything the watch covers. */
-  respond(c: Connection, w: Watch): Promise<void> {
-    return c.serial(() => this.pushType(c, w, undefined, w.selection(), true));
+  async respond(c: Connection, w: Watch): Promise<void> {
+    await c.serial(() => this.pushType(c, w, undefined, w.selection(), true));
   }
 
-  private pushConnection(c: Connection, req: PushRequest): Promise<void> {
-    return c.serial(async () => {
+  private async pushConnection(c: Connection, req: PushRequest): Promise<void> {
+    const ackTimeout = this.opts.ackTimeout ?? 5000;
+    for (const w of orderedWatches(c)) {
       if (c.closed) return;
-      for (const w of orderedWatches(c)) {
-        const g = this.generators.get(w.typeUrl);
-        if (!req.full && w.typeUrl === TypeUrl.ClusterLoadAssignment) await this.pushEndpoints(c, w, req);
-        else if (
-          req.full
-            ? g?.needsPush?.(c.proxy, req, this.currentPush) !== false
-            : g?.needsPush?.(c.proxy, req, this.currentPush)
-        )
-          await this.pushType(c, w, req, w.selection(), false);
-        if (c.closed) return;
-      }
-      if (req.full) this.metrics.convergence.observe(Math.max(0, this.clock.now() - req.start) / 1000);
-    });
+      const sent = await c.serial(() => this.pushWatch(c, w, req));
+      // Waits outside the stream's serial section: Envoy answers CDS only after EDS requests.
+      if (sent && ackTimeout > 0) await w.untilAnswered(this.clock, ackTimeout);
+    }
+    if (req.full && !c.closed)
+      this.metrics.convergence.observe(Math.max(0, this.clock.now() - req.start) / 1000);
+  }
+
+  private async pushWatch(c: Connection, w: Watch, req: PushRequest): Promise<boolean> {
+    if (c.closed) return false;
+    const g = this.generators.get(w.typeUrl);
+    if (!req.full && w.typeUrl === TypeUrl.ClusterLoadAssignment) return this.pushEndpoints(c, w, req);
+    const needed = req.full
+      ? g?.needsPush?.(c.proxy, req, this.currentPush) !== false
+      : g?.needsPush?.(c.proxy, req, this.currentPush) === true;
+    return needed && this.pushType(c, w, req, w.selection(), false);
   }
 
   /**
    * Incremental EDS: only the clusters of changed services that this proxy watches. Other types go
    * out on an endpoint-only push only when their generator says so (CDS for DNS clusters).
    */
-  private async pushEndpoints(c: Connection, w: Watch, req: PushRequest): Promise<void> {
+  private async pushEndpoints(c: Connection, w: Watch, req: PushRequest): Promise<boolean> {
     const names = w.wildcard ? undefined : w.namesForHosts(req.edsUpdates);
-    if (names?.length === 0) return;
+    if (names?.length === 0) return false;
     // A wildcard EDS watch is generated whole, then cut down to the changed services.
     const keep = names ? undefined : (n: string) => req.edsUpdates.has(clusterHost(n));
-    await this.pushType(c, w, req, partialSelection(names), false, keep);
+    return this.pushType(c, w, req, partialSelection(names), false, keep);
   }
 
   private async pushType(
@@ -189,10 +200,10 @@ export class DiscoveryServer<Push = unknown> {
     sel: Selection,
     force: boolean,
     keep?: (name: string) => boolean,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const started = this.clock.now();
     const generated = this.generate(c, w, update, sel);
-    if (!generated) return;
+    if (!generated) return false;
     const list = keep ? new EncodedList(generated.items.filter((r) => keep(r.name))) : generated;
     const covered = keep && !sel.names ? list.items.map((r) => r.name) : sel.names;
     const sent = await c.responder.respond(w, list, {
@@ -201,10 +212,11 @@ export class DiscoveryServer<Push = unknown> {
       partial: sel.partial,
       force,
     });
-    if (!sent) return;
+    if (!sent) return false;
     const type = typeLabel(w.typeUrl);
     this.metrics.pushes.inc({ type });
     this.metrics.pushTime.observe({ type }, (this.clock.now() - started) / 1000);
+    return true;
   }
 
   /** Generates and encodes; on failure logs, counts and returns undefined (last good config stays). */

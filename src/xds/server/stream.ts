@@ -87,6 +87,7 @@ export function ack(w: Watch, nonce: string, version: string): void {
   w.nonceAcked = nonce;
   w.versionAcked = version;
   w.lastNack = undefined;
+  w.wake();
 }
 
 /** Records a NACK: counted, logged with the proxy id, shown per proxy; nothing is re-sent. */
@@ -100,4 +101,5 @@ export function nack(
 ): void {
   w.lastNack = { nonce, version, message, at: server.clock.now() };
   server.recordReject(conn, w);
+  w.wake();
 }
