@@ -10,7 +10,10 @@ const AD = {
   selector: { app: 'advertisement' },
 };
 const strict = { name: 'default', namespace: 'weather', spec: { mtls: { mode: 'STRICT' as const } } };
-const dr = (mode: 'DISABLE' | 'SIMPLE' | 'ISTIO_MUTUAL', host = 'advertisement'): DestinationRuleTls => ({
+const dr = (
+  mode: 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL',
+  host = 'advertisement',
+): DestinationRuleTls => ({
   name: 'ad',
   namespace: 'weather',
   spec: { host, trafficPolicy: { tls: { mode } } },
@@ -34,7 +37,9 @@ test('STRICT server with a DestinationRule that disables TLS is a conflict', () 
       message: 'the server requires mutual TLS (STRICT) but clients use tls.mode DISABLE',
     },
   ]);
-  assert.equal(findMtlsConflicts({ ...input, destinationRules: [dr('SIMPLE')] }).length, 1);
+  // istioctl counts only ISTIO_MUTUAL as mesh mTLS.
+  for (const mode of ['SIMPLE', 'MUTUAL'] as const)
+    assert.equal(findMtlsConflicts({ ...input, destinationRules: [dr(mode)] }).length, 1, mode);
 });
 
 test('ISTIO_MUTUAL or auto mTLS against STRICT is fine; without auto mTLS and a DR it is plaintext', () => {

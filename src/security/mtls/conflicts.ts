@@ -1,7 +1,8 @@
 // Server vs client TLS per service port (istioctl 1.1 `authn tls-check`): the server's inbound mTLS
-// mode against the client TLS mode of the DestinationRule that applies to the host. A server that
-// requires mTLS (STRICT) while clients send plaintext (DISABLE) or one-way TLS (SIMPLE), or a
-// plaintext-only server (DISABLE) that clients call with ISTIO_MUTUAL, is a CONFLICT.
+// mode against the client TLS mode of the DestinationRule that applies to the host. As istioctl
+// counts only ISTIO_MUTUAL as mesh mTLS, a server that requires it (STRICT) while clients use
+// DISABLE, SIMPLE or MUTUAL, or a plaintext-only server (DISABLE) that clients call with
+// ISTIO_MUTUAL, is a CONFLICT.
 import { bySpecificity, hostMatches, resolveHost } from '../../registry/host.js';
 import { resolveMtls, type MtlsConfig, type MtlsMode } from './resolve.js';
 
@@ -79,7 +80,7 @@ function clientMode(
 }
 
 function conflict(server: MtlsMode, client: TlsCheckRow['clientMode']): string | undefined {
-  if (server === 'STRICT' && (client === 'DISABLE' || client === 'SIMPLE'))
+  if (server === 'STRICT' && (client === 'DISABLE' || client === 'SIMPLE' || client === 'MUTUAL'))
     return `the server requires mutual TLS (STRICT) but clients use tls.mode ${client}`;
   if (server === 'DISABLE' && client === 'ISTIO_MUTUAL')
     return 'clients use ISTIO_MUTUAL but the server does not accept mutual TLS (DISABLE)';
