@@ -1,10 +1,12 @@
 // Security on a sidecar's inbound ports and a gateway's HCMs (Istio plugin/authn and plugin/authz):
 // the mTLS mode of a workload port, and the filters src/security builds for the policies that select
 // the workload, in Istio's order — HTTP: ext_authz (CUSTOM), jwt_authn, RBAC (AuthorizationPolicy,
-// then Istio 1.1 RBAC); TCP: ext_authz, RBAC — ahead of fault/cors/router or tcp_proxy.
+// then Istio 1.1 RBAC); TCP: ext_authz, RBAC — ahead of fault/cors/router or tcp_proxy. Istio 1.1
+// Policy JWT methods apply where no RequestAuthentication selects the workload.
 import type { ProxyInfo } from '../../contracts.js';
 import type { PushContext } from '../../push-context.js';
 import {
+  buildV1alpha1AuthnFilter,
   buildHttpExtAuthzFilters,
   buildHttpRbacFilters,
   buildJwtAuthnFilter,
@@ -20,9 +22,8 @@ import {
   type MtlsMode,
   type RbacServiceInstance,
   type WorkloadInfo,
+  v1alpha1RequestPrincipal,
 } from '../../../security/index.js';
-import { authnPolicyFor } from '../../../security/mtls/resolve.js';
-import { v1alpha1JwtFilter } from './v1alpha1-jwt.js';
 
 /** The service port behind an inbound port (Istio 1.1 policies and RBAC target services). */
 export interface InboundService {
@@ -57,7 +58,8 @@ function options(push: PushContext): AuthzOptions & JwtOptions {
     trustDomainAliases: push.mesh.trustDomainAliases,
     extensionProviders: push.mesh.extensionProviders,
     services,
-    jwksFetchMode: mode ?? 'hybrid',
+    // Without a control-plane JWKS fetcher, the proxy fetches from JWKS servers in the registry.
+    jwksFetchMode: mode ?? (resolve ? 'istiod' : 'hybrid'),
     ...(resolve ? { resolveJwks: resolve } : {}),
   };
 }
@@ -89,12 +91,19 @@ export function httpSecurityFilters(
   const o = options(push);
   const { authz, requestAuthns } = policiesFor(proxy, push);
   const service = target?.service;
-  const legacy = service && authnPolicyFor(push.security.mtls.authnPolicies, service);
-  // RequestAuthentication replaces the 1.1 origins when both are present.
+  const legacyAuthn = push.security.mtls.authnPolicies;
+  const gateway = { gateway: proxy.type === 'router' };
+  // RequestAuthentication replaces the 1.1 Policy's JWT methods when both are present.
   const jwt =
-    buildJwtAuthnFilter(requestAuthns, o) ?? (legacy ? v1alpha1JwtFilter(legacy.spec, o) : undefined);
+    buildJwtAuthnFilter(requestAuthns, o) ??
+    (service ? buildV1alpha1AuthnFilter(legacyAuthn, service, { ...o, ...gateway }) : undefined);
+  const requestPrincipal = service && v1alpha1RequestPrincipal(legacyAuthn, service, gateway);
   const v1Rbac =
-    service && buildV1alpha1HttpRbacFilter(push.security.rbacV1alpha1, rbacInstance(proxy, service), o);
+    service &&
+    buildV1alpha1HttpRbacFilter(push.security.rbacV1alpha1, rbacInstance(proxy, service), {
+      ...o,
+      ...(requestPrincipal ? { requestPrincipal } : {}),
+    });
   return [
     ...buildHttpExtAuthzFilters(authz, o),
     ...(jwt ? [jwt] : []),
