@@ -19,6 +19,7 @@ import type { ResetReason, UpstreamRequestSpec } from '../../../upstream/pool/ty
 import type { FilterCallbacks, FilterHeadersStatus, HttpFilter } from '../types.js';
 import type { ROUTER_COUNTERS } from './stats.js';
 import { UpstreamRequest, type AttemptOwner } from './upstream-request.js';
+import { tlsFailureReason } from '../../../tls/errors.js';
 
 export interface RouterShared {
   stats: { [K in (typeof ROUTER_COUNTERS)[number]]: Counter };
@@ -317,6 +318,9 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
     if (reason === 'connection failure' && err.code === 'ECONNREFUSED') {
       cb.info.upstreamTransportFailureReason = 'delayed connect error: 111';
       detail = `${reason}, transport failure reason: delayed connect error: 111`;
+    } else if (reason === 'connection failure' && tlsFailureReason(err)) {
+      cb.info.upstreamTransportFailureReason = tlsFailureReason(err)!;
+      detail = `${reason}, transport failure reason: ${cb.info.upstreamTransportFailureReason}`;
     }
     cb.sendLocalReply(
       503,
