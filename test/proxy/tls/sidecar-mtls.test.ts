@@ -1,0 +1,176 @@
+// Scenarios 34/35: sidecar to sidecar. The client proxy's cluster speaks ISTIO_MUTUAL (SDS
+// `default` and `ROOTCA`, SAN check against the server's service account, Istio's ALPN); the
+// server proxy's inbound listener is STRICT (TLS chain only) or PERMISSIVE (tls_inspector picks
+// the TLS or plaintext chain). A SAN mismatch is a 503 with flag UF in Envoy's words.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  indent,
+  request,
+  startProxy,
+  startUpstream,
+  staticCluster,
+  type Echo,
+  type Running,
+} from '../helpers.js';
+import {
+  caSecret,
+  certSecret,
+  hcm,
+  httpsGet,
+  makeCa,
+  sdsCluster,
+  sdsRef,
+  spiffe,
+  startSds,
+  type TestCa,
+} from './fixtures.js';
+
+const inboundTls = `
+        name: envoy.transport_sockets.tls
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+          require_client_certificate: true
+          common_tls_context:
+            alpn_protocols: [h2, http/1.1]
+            tls_certificate_sds_secret_configs: [${sdsRef('default')}]
+            combined_validation_context:
+              default_validation_context: {}
+              validation_context_sds_secret_config: ${sdsRef('ROOTCA')}`;
+
+function upstreamTls(san: string): string {
+  return `
+    name: envoy.transport_sockets.tls
+    typed_config:
+      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+      sni: outbound_.80_._.advertisement.default.svc.cluster.local
+      common_tls_context:
+        alpn_protocols: [istio-peer-exchange, istio]
+        tls_certificate_sds_secret_configs: [${sdsRef('default')}]
+        combined_validation_context:
+          default_validation_context: {match_typed_subject_alt_names: [{san_type: URI, matcher: {exact: "${san}"}}]}
+          validation_context_sds_secret_config: ${sdsRef('ROOTCA')}`;
+}
+
+describe('sidecar-to-sidecar mTLS', () => {
+  let ca: TestCa;
+  let other: TestCa;
+  let app: Awaited<ReturnType<typeof startUpstream>>;
+  let sdsServer: Awaited<ReturnType<typeof startSds>>;
+  let sdsClient: Awaited<ReturnType<typeof startSds>>;
+  let server: Running;
+  let client: Running;
+  let strict: number;
+  let permissive: number;
+  before(async () => {
+    [ca, other] = await Promise.all([makeCa(), makeCa()]);
+    [sdsServer, sdsClient] = await Promise.all([startSds(), startSds()]);
+    sdsServer.sds.set(certSecret('default', await ca.issue('advertisement')), caSecret('ROOTCA', ca.root));
+    sdsClient.sds.set(certSecret('default', await ca.issue('frontend')), caSecret('ROOTCA', ca.root));
+    app = await startUpstream('advertisement');
+    server = await startProxy(`
+node: {id: "sidecar~127.0.0.2~advertisement.default~default.svc.cluster.local", cluster: advertisement}
+static_resources:
+  listeners:
+  - name: strict
+    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+    filter_chains:
+    - transport_socket:
+${indent(inboundTls, 8)}
+      filters:
+      - ${hcm('inbound', 'inbound_strict')}
+  - name: permissive
+    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+    listener_filters:
+    - name: envoy.filters.listener.tls_inspector
+      typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector}
+    filter_chains:
+    - filter_chain_match: {transport_protocol: tls}
+      transport_socket:
+${indent(inboundTls, 8)}
+      filters:
+      - ${hcm('inbound', 'inbound_mtls')}
+    - filter_chain_match: {transport_protocol: raw_buffer}
+      filters:
+      - ${hcm('inbound', 'inbound_plain')}
+  clusters:
+${indent(staticCluster('inbound', [app.port]), 2)}
+${indent(sdsCluster(sdsServer.port), 2)}
+`);
+    strict = await server.port('strict');
+    permissive = await server.port('permissive');
+    const out = (name: string, san: string, port: number): string =>
+      indent(staticCluster(name, [port], `transport_socket:\n${indent(upstreamTls(san), 2)}`), 2);
+    client = await startProxy(`
+node: {id: "sidecar~127.0.0.3~frontend.default~default.svc.cluster.local", cluster: frontend}
+static_resources:
+  listeners:
+  - name: outbound
+    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: outbound
+          route_config:
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - {match: {prefix: /strict}, route: {cluster: mtls-strict}}
+              - {match: {prefix: /permissive}, route: {cluster: mtls-permissive}}
+              - {match: {prefix: /wrong-san}, route: {cluster: wrong-san}}
+              - {match: {prefix: /plain}, route: {cluster: plain-strict}}
+          http_filters: [{name: envoy.filters.http.router, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}}]
+  clusters:
+${out('mtls-strict', spiffe('advertisement'), strict)}
+${out('mtls-permissive', spiffe('advertisement'), permissive)}
+${out('wrong-san', spiffe('reviews'), strict)}
+${indent(staticCluster('plain-strict', [strict]), 2)}
+${indent(sdsCluster(sdsClient.port), 2)}
+`);
+  });
+  after(async () => {
+    await client.stop();
+    await server.stop();
+    sdsServer.close();
+    sdsClient.close();
+    await app.close();
+    await Promise.all([ca.close(), other.close()]);
+  });
+
+  it('ISTIO_MUTUAL outbound → STRICT inbound → app', async () => {
+    const r = await request(await client.port('outbound'), '/strict');
+    assert.equal(r.status, 200);
+    assert.equal((JSON.parse(r.body) as Echo).upstream, 'advertisement');
+  });
+
+  it('PERMISSIVE accepts mTLS and plaintext on one port', async () => {
+    assert.equal((await request(await client.port('outbound'), '/permissive')).status, 200);
+    assert.equal((await request(permissive, '/direct')).status, 200);
+  });
+
+  it('STRICT resets a plaintext client: 503 UC/UF through the client proxy', async () => {
+    await assert.rejects(request(strict, '/direct'));
+    const r = await request(await client.port('outbound'), '/plain');
+    assert.equal(r.status, 503);
+    assert.match(r.body, /^upstream connect error or disconnect\/reset before headers/);
+  });
+
+  it('STRICT refuses a client certificate from another CA', async () => {
+    const c = await other.issue('frontend');
+    const r = await httpsGet(strict, { ca: ca.root, cert: c.certChainPem, key: c.keyPem, servername: '' });
+    assert.equal(r.status, undefined);
+  });
+
+  it('a server SAN that does not match is 503 UF with a TLS transport failure reason', async () => {
+    const r = await request(await client.port('outbound'), '/wrong-san');
+    assert.equal(r.status, 503);
+    assert.equal(
+      r.body,
+      'upstream connect error or disconnect/reset before headers. reset reason: connection failure, ' +
+        'transport failure reason: TLS error: 268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED',
+    );
+  });
+});
