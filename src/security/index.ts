@@ -38,12 +38,18 @@ export { FilterName, MessageName, type EnvoyFilter } from './envoy.js';
 export {
   findMtlsConflicts,
   tlsCheck,
+  tlsConflict,
   type DestinationRuleTls,
   type MtlsConflict,
   type TlsCheckInput,
   type TlsCheckRow,
   type TlsCheckService,
 } from './mtls/conflicts.js';
+export {
+  mtlsConfigFromResources,
+  tlsCheckInputFromResources,
+  type FromResourcesOptions,
+} from './mtls/from-resources.js';
 export {
   authnPolicyFor,
   resolveMtls,

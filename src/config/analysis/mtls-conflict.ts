@@ -1,97 +1,80 @@
-// The mTLS analyzer (Istio 1.4–1.5, IST0113): a DestinationRule whose TLS mode disagrees with the
-// authentication policy of its host — DISABLE toward a STRICT server, or ISTIO_MUTUAL toward one
-// with mTLS DISABLEd. Policies: PeerAuthentication (mesh, namespace, workload) and the 1.1
-// MeshPolicy/Policy (peers: mtls, mode STRICT by default); the most specific one wins.
-import { resolveHost, selects, type AnalysisContext, type Analyzer, type Item } from './context.js';
+// The mTLS analyzer (Istio 1.4–1.5, IST0113): a DestinationRule whose TLS mode does not work with
+// the server mTLS mode of its host — anything but ISTIO_MUTUAL toward a STRICT server, or
+// ISTIO_MUTUAL toward one with mTLS DISABLEd. The server mode and the policy that decides it come
+// from src/security (PeerAuthentication, else the 1.1 Policy/MeshPolicy), per pod and port.
+import {
+  mtlsConfigFromResources,
+  resolveMtls,
+  tlsConflict,
+  type MtlsDecision,
+} from '../../security/index.js';
+import { resolveHost, selects, type AnalysisContext, type Analyzer, type Workload } from './context.js';
 import { NETWORKING } from './destinations.js';
 import { MTLSPolicyConflict } from './messages.js';
 
-const ROOT_NAMESPACE = 'istio-system';
-const SECURITY = 'security.istio.io';
-const AUTHN = 'authentication.istio.io';
+type ClientMode = 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
 
-type Mode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
-
-interface Effective {
-  mode: Mode;
-  policy: Item;
-  /** Higher wins: workload/target 3, namespace 2, mesh 1. */
-  rank: number;
+interface ServiceSpec {
+  selector?: Record<string, string>;
+  ports?: { port: number; name?: string; targetPort?: number | string }[];
 }
 
-/** Istio 1.1 Policy/MeshPolicy: peers with mtls (STRICT unless PERMISSIVE); no mtls peer = off. */
-function legacyMode(policy: Item): Mode {
-  const peers = ((policy.res.spec ?? {}) as { peers?: { mtls?: { mode?: string } | null }[] }).peers ?? [];
-  const mtls = peers.find((p) => p.mtls !== undefined);
-  if (!mtls) return 'DISABLE';
-  return mtls.mtls?.mode === 'PERMISSIVE' ? 'PERMISSIVE' : 'STRICT';
-}
-
-function peerAuthMode(pa: Item): Mode | undefined {
-  const mode = ((pa.res.spec ?? {}) as { mtls?: { mode?: string } }).mtls?.mode;
-  return mode === 'STRICT' || mode === 'PERMISSIVE' || mode === 'DISABLE' ? mode : undefined;
-}
-
-function effectivePolicy(
-  ctx: AnalysisContext,
-  svcName: string,
-  svcNs: string,
-  podLabels: readonly Record<string, string>[],
-): Effective | undefined {
-  const found: Effective[] = [];
-  for (const pa of ctx.of(SECURITY, 'PeerAuthentication')) {
-    const mode = peerAuthMode(pa);
-    if (!mode) continue; // UNSET inherits
-    const sel = ((pa.res.spec ?? {}) as { selector?: { matchLabels?: Record<string, string> } }).selector
-      ?.matchLabels;
-    if (sel && Object.keys(sel).length > 0) {
-      if (pa.ns === svcNs && podLabels.some((l) => selects(sel, l)))
-        found.push({ mode, policy: pa, rank: 3 });
-    } else if (pa.ns === svcNs) found.push({ mode, policy: pa, rank: 2 });
-    else if (pa.ns === ROOT_NAMESPACE) found.push({ mode, policy: pa, rank: 1 });
-  }
-  for (const p of ctx.of(AUTHN, 'Policy')) {
-    if (p.ns !== svcNs) continue;
-    const targets = ((p.res.spec ?? {}) as { targets?: { name?: string }[] }).targets ?? [];
-    if (targets.length === 0) found.push({ mode: legacyMode(p), policy: p, rank: 2 });
-    else if (targets.some((t) => t.name === svcName)) found.push({ mode: legacyMode(p), policy: p, rank: 3 });
-  }
-  for (const mp of ctx.of(AUTHN, 'MeshPolicy')) found.push({ mode: legacyMode(mp), policy: mp, rank: 1 });
-  return found.sort((a, b) => b.rank - a.rank)[0];
-}
+const policyName = (d: MtlsDecision) =>
+  d.source ? `${d.source.namespace ? `${d.source.namespace}/` : ''}${d.source.name}` : '-';
 
 export const mtlsConflict: Analyzer = {
   name: 'auth.MTLSAnalyzer',
   analyze(ctx: AnalysisContext) {
     const services = ctx.serviceHosts();
     const workloads = ctx.workloads();
+    const config = mtlsConfigFromResources(
+      ['PeerAuthentication', 'Policy', 'MeshPolicy'].flatMap((kind) =>
+        ctx
+          .of(kind === 'PeerAuthentication' ? 'security.istio.io' : 'authentication.istio.io', kind)
+          .map((i) => i.res),
+      ),
+    );
     for (const dr of ctx.of(NETWORKING, 'DestinationRule')) {
-      const spec = (dr.res.spec ?? {}) as { host?: string; trafficPolicy?: { tls?: { mode?: string } } };
+      const spec = (dr.res.spec ?? {}) as { host?: string; trafficPolicy?: { tls?: { mode?: ClientMode } } };
       const tlsMode = spec.trafficPolicy?.tls?.mode;
-      if (tlsMode !== 'DISABLE' && tlsMode !== 'ISTIO_MUTUAL') continue;
+      if (!tlsMode) continue;
       const host = resolveHost(spec.host ?? '', dr.ns);
       // the host's Service, else the namespace its FQDN names (svc.ns.svc.cluster.local)
       const svc = services.get(host);
       const m = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(host);
       if (!svc && !m) continue;
-      const [svcName, svcNs] = svc ? [svc.name, svc.ns] : [m![1]!, m![2]!];
-      const selector = ((svc?.res.spec ?? {}) as { selector?: Record<string, string> }).selector;
-      const pods = selector
-        ? workloads.filter((w) => w.namespace === svcNs && selects(selector, w.labels)).map((w) => w.labels)
+      const [name, namespace] = svc ? [svc.name, svc.ns] : [m![1]!, m![2]!];
+      const svcSpec = (svc?.res.spec ?? {}) as ServiceSpec;
+      const selector = svcSpec.selector;
+      const pods: Workload[] = selector
+        ? workloads.filter((w) => w.namespace === namespace && selects(selector, w.labels))
         : [];
-      const eff = effectivePolicy(ctx, svcName, svcNs, pods);
-      if (!eff) continue;
-      const drMtls = tlsMode === 'ISTIO_MUTUAL';
-      if ((drMtls && eff.mode === 'DISABLE') || (!drMtls && eff.mode === 'STRICT'))
+      const labels = pods.length ? pods.map((p) => p.labels) : [selector ?? {}];
+      const ports = svcSpec.ports?.length ? svcSpec.ports : [{ port: 0 }];
+      const conflicting = labels
+        .flatMap((l) =>
+          ports.map((p) =>
+            resolveMtls(
+              config,
+              { namespace, labels: l },
+              {
+                port: typeof p.targetPort === 'number' ? p.targetPort : p.port,
+                service: { name, namespace, port: p.port, ...(p.name && { portName: p.name }) },
+              },
+            ),
+          ),
+        )
+        .find((d) => tlsConflict(d.mode, tlsMode));
+      if (conflicting)
         ctx.report(
           dr,
           MTLSPolicyConflict,
           [
             host,
             `${dr.ns}/${dr.name}`,
-            drMtls,
-            `${eff.policy.ns ? `${eff.policy.ns}/` : ''}${eff.policy.name}`,
-            eff.mode.toLowerCase(),
+            tlsMode === 'ISTIO_MUTUAL',
+            policyName(conflicting),
+            conflicting.mode.toLowerCase(),
           ],
           ['spec', 'trafficPolicy', 'tls', 'mode'],
         );

@@ -79,7 +79,8 @@ function clientMode(
   return portLevel ?? policy?.tls?.mode ?? (autoMtls ? 'AUTO' : 'DISABLE');
 }
 
-function conflict(server: MtlsMode, client: TlsCheckRow['clientMode']): string | undefined {
+/** Why a server mode and a client TLS mode do not work together, or undefined when they do. */
+export function tlsConflict(server: MtlsMode, client: TlsCheckRow['clientMode']): string | undefined {
   if (server === 'STRICT' && (client === 'DISABLE' || client === 'SIMPLE' || client === 'MUTUAL'))
     return `the server requires mutual TLS (STRICT) but clients use tls.mode ${client}`;
   if (server === 'DISABLE' && client === 'ISTIO_MUTUAL')
@@ -102,7 +103,7 @@ export function tlsCheck(input: TlsCheckInput): TlsCheckRow[] {
       );
       const dr = destinationRuleFor(s.hostname, input.destinationRules ?? [], input.domainSuffix);
       const client = clientMode(dr, p.port, input.autoMtls ?? true);
-      const message = conflict(server.mode, client);
+      const message = tlsConflict(server.mode, client);
       rows.push({
         host: s.hostname,
         port: p.port,

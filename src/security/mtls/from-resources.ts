@@ -4,6 +4,7 @@
 import type { AuthnPolicy, PeerAuthentication } from '../../api/security/index.js';
 import { splitApiVersion, type Resource } from '../../api/resource.js';
 import type { DestinationRuleTls, TlsCheckInput, TlsCheckService } from './conflicts.js';
+import type { MtlsConfig } from './resolve.js';
 
 interface ServiceSpec {
   type?: string;
@@ -45,26 +46,21 @@ function service(r: Resource, namespace: string, domainSuffix: string): TlsCheck
   };
 }
 
-export function tlsCheckInputFromResources(
-  resources: readonly Resource[],
-  o: FromResourcesOptions = {},
-): TlsCheckInput {
-  const domainSuffix = o.domainSuffix ?? 'cluster.local';
-  const of = (kind: Kind) =>
+type Of = (kind: Kind) => { r: Resource; name: string; namespace: string }[];
+
+function lister(resources: readonly Resource[], defaultNamespace: string | undefined): Of {
+  return (kind) =>
     resources
       .filter((r) => r.kind === kind && splitApiVersion(r.apiVersion ?? '').group === GROUPS[kind])
       .map((r) => ({
         r,
         name: r.metadata.name ?? '',
-        namespace: r.metadata.namespace ?? o.defaultNamespace ?? 'default',
+        namespace: r.metadata.namespace || (defaultNamespace ?? 'default'),
       }));
+}
+
+function mtlsConfig(of: Of, rootNamespace: string | undefined): MtlsConfig {
   return {
-    services: of('Service').flatMap(({ r, namespace }) => service(r, namespace, domainSuffix) ?? []),
-    destinationRules: of('DestinationRule').map(({ r, name, namespace }) => ({
-      name,
-      namespace,
-      spec: (r.spec ?? {}) as DestinationRuleTls['spec'],
-    })),
     peerAuthentications: of('PeerAuthentication').map(({ r, name, namespace }) => ({
       name,
       namespace,
@@ -84,8 +80,33 @@ export function tlsCheckInputFromResources(
         spec: (r.spec ?? {}) as AuthnPolicy,
       })),
     ],
+    ...(rootNamespace && { rootNamespace }),
+  };
+}
+
+/** PeerAuthentications and 1.1 Policy/MeshPolicy, for resolveMtls. */
+export function mtlsConfigFromResources(
+  resources: readonly Resource[],
+  o: Pick<FromResourcesOptions, 'defaultNamespace' | 'rootNamespace'> = {},
+): MtlsConfig {
+  return mtlsConfig(lister(resources, o.defaultNamespace), o.rootNamespace);
+}
+
+export function tlsCheckInputFromResources(
+  resources: readonly Resource[],
+  o: FromResourcesOptions = {},
+): TlsCheckInput {
+  const domainSuffix = o.domainSuffix ?? 'cluster.local';
+  const of = lister(resources, o.defaultNamespace);
+  return {
+    ...mtlsConfig(of, o.rootNamespace),
+    services: of('Service').flatMap(({ r, namespace }) => service(r, namespace, domainSuffix) ?? []),
+    destinationRules: of('DestinationRule').map(({ r, name, namespace }) => ({
+      name,
+      namespace,
+      spec: (r.spec ?? {}) as DestinationRuleTls['spec'],
+    })),
     domainSuffix,
-    ...(o.rootNamespace && { rootNamespace: o.rootNamespace }),
     ...(o.autoMtls !== undefined && { autoMtls: o.autoMtls }),
   };
 }

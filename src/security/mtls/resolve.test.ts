@@ -30,8 +30,17 @@ test('mesh < namespace < workload < port, with UNSET inheriting', () => {
   assert.equal(resolveMtlsMode({ peerAuthentications: [mesh] }, W, { port: 1 }), 'STRICT');
   assert.equal(resolveMtlsMode({ peerAuthentications: [mesh, ns] }, W, { port: 1 }), 'PERMISSIVE');
   const all = { peerAuthentications: [mesh, ns, wl] };
-  assert.deepEqual(resolveMtls(all, W, { port: 1 }), { mode: 'PERMISSIVE', policy: 'default/weather' });
-  assert.deepEqual(resolveMtls(all, W, { port: 3003 }), { mode: 'DISABLE', policy: 'ad/weather' });
+  const byPa = (name: string) => ({ kind: 'PeerAuthentication', name, namespace: 'weather' });
+  assert.deepEqual(resolveMtls(all, W, { port: 1 }), {
+    mode: 'PERMISSIVE',
+    policy: 'default/weather',
+    source: byPa('default'),
+  });
+  assert.deepEqual(resolveMtls(all, W, { port: 3003 }), {
+    mode: 'DISABLE',
+    policy: 'ad/weather',
+    source: byPa('ad'),
+  });
   assert.equal(resolveMtlsMode(all, W, { port: 3004 }), 'PERMISSIVE');
 });
 
@@ -79,10 +88,19 @@ test('Istio 1.1 Policy/MeshPolicy: targeted > namespace default > mesh default',
   });
   const at = (authnPolicies: AuthnPolicyConfig[], port = svc) =>
     resolveMtls({ authnPolicies }, W, { port: 3003, service: port });
-  assert.deepEqual(at([mesh]), { mode: 'STRICT', policy: 'default/' });
-  assert.deepEqual(at([mesh, ns]), { mode: 'PERMISSIVE', policy: 'default/weather' });
+  assert.deepEqual(at([mesh]), {
+    mode: 'STRICT',
+    policy: 'default/',
+    source: { kind: 'MeshPolicy', name: 'default' },
+  });
+  assert.deepEqual(at([mesh, ns]), {
+    mode: 'PERMISSIVE',
+    policy: 'default/weather',
+    source: { kind: 'Policy', name: 'default', namespace: 'weather' },
+  });
   // The targeted policy has no peers: plaintext only for that port.
-  assert.deepEqual(at([mesh, ns, targeted]), { mode: 'DISABLE', policy: 'ad/weather' });
+  assert.deepEqual(at([mesh, ns, targeted]).policy, 'ad/weather');
+  assert.equal(at([mesh, ns, targeted]).mode, 'DISABLE');
   assert.equal(at([mesh, ns, targeted], { ...svc, port: 3004 }).mode, 'PERMISSIVE');
   const byName = v11('Policy', 'byname', 'weather', {
     targets: [{ name: 'advertisement', ports: [{ name: 'http' }] }],

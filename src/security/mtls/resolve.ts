@@ -52,6 +52,8 @@ export interface MtlsDecision {
   mode: MtlsMode;
   /** `name/namespace` of the deciding policy (MeshPolicy: `name/`), or '-' for the default. */
   policy: string;
+  /** The deciding policy; absent for the default. */
+  source?: { kind: 'PeerAuthentication' | AuthnPolicyConfig['kind']; name: string; namespace?: string };
 }
 
 type PaMode = NonNullable<NonNullable<PeerAuthentication['mtls']>['mode']>;
@@ -63,6 +65,11 @@ function oldest(list: readonly PeerAuthenticationConfig[]): PeerAuthenticationCo
 
 const hasSelector = (p: PeerAuthenticationConfig) =>
   Object.keys(p.spec.selector?.matchLabels ?? {}).length > 0;
+
+const decidedBy = (p: PeerAuthenticationConfig): Omit<MtlsDecision, 'mode'> => ({
+  policy: `${p.name}/${p.namespace}`,
+  source: { kind: 'PeerAuthentication', name: p.name, namespace: p.namespace },
+});
 
 function fromPeerAuthentication(
   pas: readonly PeerAuthenticationConfig[],
@@ -87,12 +94,12 @@ function fromPeerAuthentication(
   let decision: MtlsDecision = { mode: 'PERMISSIVE', policy: '-' };
   for (const p of [mesh, ns, workload]) {
     const mode = p?.spec.mtls?.mode;
-    if (p && isSet(mode)) decision = { mode, policy: `${p.name}/${p.namespace}` };
+    if (p && isSet(mode)) decision = { mode, ...decidedBy(p) };
   }
   const portMode = workload?.spec.portLevelMtls?.[String(port)];
   // A port entry with UNSET keeps the workload's mode.
   if (workload && portMode && isSet(portMode.mode))
-    decision = { mode: portMode.mode, policy: `${workload.name}/${workload.namespace}` };
+    decision = { mode: portMode.mode, ...decidedBy(workload) };
   return decision;
 }
 
@@ -132,7 +139,15 @@ export function resolveMtls(config: MtlsConfig, workload: WorkloadInfo, inbound:
   if (pa) return pa;
   const policy = inbound.service && authnPolicyFor(config.authnPolicies ?? [], inbound.service);
   if (policy)
-    return { mode: v1alpha1PeerMode(policy.spec), policy: `${policy.name}/${policy.namespace ?? ''}` };
+    return {
+      mode: v1alpha1PeerMode(policy.spec),
+      policy: `${policy.name}/${policy.namespace ?? ''}`,
+      source: {
+        kind: policy.kind,
+        name: policy.name,
+        ...(policy.namespace && { namespace: policy.namespace }),
+      },
+    };
   return { mode: 'PERMISSIVE', policy: '-' };
 }
 
