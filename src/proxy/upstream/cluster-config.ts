@@ -1,7 +1,10 @@
 // envoy.config.cluster.v3.Cluster → frozen domain config, parsed once per CDS update.
-// Circuit breakers, outlier detection and health checks keep their raw proto here so the
-// features that own them parse them in their own modules.
+// Circuit breakers, outlier detection and health checks are parsed by the modules that own them
+// (validated here, at CDS time); the raw circuit breakers stay for /clusters.
 import { ConfigError, durationMs, type Msg } from '../config/proto.js';
+import { parseThresholds, type Thresholds } from './circuit-breaker/thresholds.js';
+import { parseHealthChecks, type HealthCheckSettings } from './health-check/config.js';
+import { parseOutlierDetection, type OutlierSettings } from './outlier/config.js';
 import { Host, type HostSet } from './host.js';
 import { parseLbPolicy, type LbPolicy } from './lb/policy.js';
 import { parseClusterTransport, type UpstreamTransportConfig } from '../tls/transport-socket.js';
@@ -26,8 +29,10 @@ export interface ClusterConfig {
   readonly loadAssignment: Msg | undefined;
   readonly originalDst: { useHttpHeader: boolean; headerName: string };
   readonly circuitBreakers: Msg | undefined;
-  readonly outlierDetection: Msg | undefined;
-  readonly healthChecks: readonly Msg[];
+  readonly thresholds: Thresholds;
+  readonly outlierDetection: OutlierSettings | undefined;
+  /** Envoy runs one health checker per cluster: the first of health_checks */
+  readonly healthCheck: HealthCheckSettings | undefined;
   /** upstream TLS (transport_socket, transport_socket_matches); undefined = plaintext */
   readonly transport: UpstreamTransportConfig | undefined;
   /** The decoded proto, for /config_dump. */
@@ -81,8 +86,9 @@ export function parseCluster(c: Msg): ClusterConfig {
       headerName: (od.http_header_name as string | undefined) || 'x-envoy-original-dst-host',
     },
     circuitBreakers: c.circuit_breakers,
-    outlierDetection: c.outlier_detection,
-    healthChecks: (c.health_checks ?? []) as Msg[],
+    thresholds: parseThresholds(c.circuit_breakers),
+    outlierDetection: c.outlier_detection ? parseOutlierDetection(c.outlier_detection) : undefined,
+    healthCheck: parseHealthChecks((c.health_checks ?? []) as Msg[], c.name as string)[0],
     transport: parseClusterTransport(c),
     raw: c,
   });
