@@ -6,13 +6,12 @@ import { isIP } from 'node:net';
 import type { Msg } from '../config/proto.js';
 import { makeCounters, makeGauges, type Counter, type Scope, type StatsStore } from '../stats/store.js';
 import { CircuitBreakers } from './circuit-breaker/breakers.js';
-import { parseThresholds } from './circuit-breaker/thresholds.js';
 import { hostSetsFromAssignment, type ClusterConfig } from './cluster-config.js';
 import { Host, type HostSet } from './host.js';
 import { ClusterTransport } from '../tls/cluster-transport.js';
 import { SecretStore } from '../tls/secret-store.js';
 import { pickerFactory } from './lb/policy.js';
-import { parseOutlierDetection } from './outlier/config.js';
+import { HealthChecker } from './health-check/checker.js';
 import { OutlierDetector } from './outlier/detector.js';
 import { PriorityLoadBalancer } from './lb/priority.js';
 import type { HostPicker, Random } from './lb/types.js';
@@ -76,6 +75,7 @@ export class Cluster {
   /** circuit_breakers: admission of upstream attempts and the retry budget */
   readonly breakers: CircuitBreakers;
   private readonly outlier: OutlierDetector | undefined;
+  private readonly healthChecker: HealthChecker | undefined;
   hostSets: HostSet[] = [];
   /** false until the first EDS assignment or DNS answer (Envoy cluster warming) */
   warm: boolean;
@@ -98,13 +98,13 @@ export class Cluster {
     this.scope = store.scope(`cluster.${config.name}`, [['envoy_cluster_name', config.name]], 'cluster');
     this.stats = makeCounters(this.scope, CLUSTER_COUNTERS);
     this.gauges = makeGauges(this.scope, CLUSTER_GAUGES);
-    this.breakers = new CircuitBreakers(parseThresholds(config.circuitBreakers), this.scope, config.http2);
+    this.breakers = new CircuitBreakers(config.thresholds, this.scope, config.http2);
     if (config.outlierDetection) {
-      this.outlier = new OutlierDetector(parseOutlierDetection(config.outlierDetection), this, Date.now, () =>
-        random.next(),
-      );
+      this.outlier = new OutlierDetector(config.outlierDetection, this, Date.now, () => random.next());
       this.observers.push(this.outlier);
     }
+    if (config.healthCheck)
+      this.healthChecker = new HealthChecker(config.healthCheck, this, () => random.next());
     this.warm = config.type === 'STATIC' || config.type === 'ORIGINAL_DST';
     if (config.type === 'STATIC') this.setHostSets(hostSetsFromAssignment(config.loadAssignment));
   }
@@ -113,6 +113,7 @@ export class Cluster {
   start(): void {
     const c = this.config;
     this.outlier?.start();
+    this.healthChecker?.start();
     if (c.type === 'STRICT_DNS' || c.type === 'LOGICAL_DNS') {
       const refresh = (): void => {
         void this.resolveDns().finally(() => {
@@ -197,6 +198,7 @@ export class Cluster {
         void pool.drain();
       }
     this.stats.membership_change.inc();
+    this.healthChecker?.onHostsChanged();
     this.refreshLb();
   }
 
@@ -327,6 +329,7 @@ export class Cluster {
   async destroy(): Promise<void> {
     this.destroyed = true;
     this.outlier?.stop();
+    this.healthChecker?.stop();
     if (this.timer) clearTimeout(this.timer);
     const pools = [...this.pools.values()];
     this.pools.clear();
