@@ -44,6 +44,7 @@ virtual_hosts:
   domains: ["*"]
   routes:
   - {match: {prefix: /slow-body}, route: {cluster: backend, timeout: 0s}}
+  - {match: {prefix: /idle}, route: {cluster: backend, timeout: 0s, prefix_rewrite: /delay/1500}}
   - {match: {prefix: /}, route: {cluster: backend, timeout: 0.15s}}`,
         staticCluster('backend', [up.port]),
         'stream_idle_timeout: 0.3s\nrequest_timeout: 0.2s',
@@ -73,5 +74,14 @@ virtual_hosts:
     const out = await raw(port, 'POST /slow-body HTTP/1.1\r\nhost: a\r\ncontent-length: 100\r\n\r\npartial');
     assert.match(out, /^HTTP\/1\.1 408 /);
     assert.match(out, /request timeout$/);
+  });
+
+  it('stream_idle_timeout with no response yet → 408 stream timeout', async () => {
+    const t0 = Date.now();
+    const r = await request(port, '/idle');
+    assert.equal(r.status, 408);
+    assert.equal(r.body, 'stream timeout');
+    assert.ok(Date.now() - t0 < 1200, 'fired before the upstream answered');
+    assert.equal(await stat(px.admin, 'http.ingress.downstream_rq_idle_timeout'), 1);
   });
 });
