@@ -117,4 +117,13 @@ virtual_hosts:
     assert.ok(((await stat(px.admin, 'cluster.backend.upstream_rq_200')) ?? 0) >= 5);
     assert.ok(((await stat(px.admin, 'listener.127.0.0.1_0.downstream_cx_total')) ?? 0) >= 1);
   });
+
+  it('rejects headers over max_request_headers_kb (60 KiB default) with 431', async () => {
+    const s = net.connect(port, '127.0.0.1');
+    const out: Buffer[] = [];
+    s.on('data', (c: Buffer) => out.push(c));
+    s.write(`GET / HTTP/1.1\r\nhost: a\r\nx-big: ${'a'.repeat(70 * 1024)}\r\n\r\n`);
+    await new Promise((r) => s.on('close', r));
+    assert.match(Buffer.concat(out).toString(), /^HTTP\/1\.1 431 /);
+  });
 });
