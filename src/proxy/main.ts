@@ -172,7 +172,8 @@ export class ProxyMain implements AdminBackend {
     this.ads = new AdsClient({
       target,
       node,
-      delta: this.opts.delta ?? this.config.bootstrap.dynamic_resources?.ads_config?.api_type === 'DELTA_GRPC',
+      delta:
+        this.opts.delta ?? this.config.bootstrap.dynamic_resources?.ads_config?.api_type === 'DELTA_GRPC',
       onConnected: (c) => this.controlPlane.set(c ? 1 : 0),
       handler: async (type, version, resources) => {
         const err = await this.onResources(type, version, resources);
