@@ -144,6 +144,13 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
       const table = this.hcm.routeTable();
       this.cachedRoute = table?.route(this);
       this.info.routeName = this.cachedRoute?.name ?? '';
+      // A route's idle_timeout replaces stream_idle_timeout for this stream (0 disables it).
+      const a = this.cachedRoute?.action;
+      if (a?.kind === 'route' && a.idleTimeoutMs !== undefined && !this.destroyed) {
+        clearTimeout(this.idleTimer);
+        this.idleTimer =
+          a.idleTimeoutMs > 0 ? setTimeout(() => this.onIdleTimeout(), a.idleTimeoutMs) : undefined;
+      }
     }
     return this.cachedRoute;
   }
