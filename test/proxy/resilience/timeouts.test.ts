@@ -87,3 +87,39 @@ virtual_hosts:
     assert.equal(await stat(px.admin, 'cluster.backend.upstream_rq_per_try_timeout'), 1);
   });
 });
+
+describe('route idle_timeout', () => {
+  let up: CountingUpstream;
+  let px: Running;
+  let port: number;
+  const log = tempLog();
+  before(async () => {
+    up = await countingUpstream((_req, res) => setTimeout(() => res.end('late'), 1000));
+    px = await startProxy(
+      bootstrap({
+        log,
+        routes: `
+virtual_hosts:
+- name: all
+  domains: ["*"]
+  routes: [{match: {prefix: /}, route: {cluster: backend, timeout: 0s, idle_timeout: 0.2s}}]`,
+        clusters: staticCluster('backend', [up.port]),
+      }),
+    );
+    port = await px.port('http');
+  });
+  after(async () => {
+    await px.stop();
+    await up.close();
+  });
+
+  it('replaces the stream idle timeout: 408 "stream timeout" with SI after ~200 ms of silence', async () => {
+    const t0 = Date.now();
+    const r = await request(port, '/idle');
+    const took = Date.now() - t0;
+    assert.equal(r.status, 408);
+    assert.equal(r.body, 'stream timeout');
+    assert.ok(took >= 190 && took < 900, `took ${took} ms`);
+    assert.deepEqual(await logLines(log, '/idle '), ['/idle 408 SI']);
+  });
+});
