@@ -125,7 +125,7 @@ export class RetryState {
 
   private wouldRetryReset(reason: ResetReason, err: Error): boolean {
     const on = this.retryOn;
-    if (reason === 'overflow' || reason === 'local reset') return false;
+    if (reason === 'overflow') return false;
     if (reason === 'connection failure' && on & RetryOn['connect-failure']) return true;
     if (on & RESET_CONDITIONS) return true;
     return (
@@ -140,6 +140,8 @@ export class RetryState {
   }
 
   onReset(reason: ResetReason, err: Error, info: StreamInfo): RetryDecision {
+    // Our own reset is no outcome of the retried attempt: leave the state as it is.
+    if (reason === 'local reset') return 'no';
     return this.decide(this.wouldRetryReset(reason, err), info);
   }
 
