@@ -7,6 +7,7 @@ import type { NetworkFilter, ReadFilter } from '../filters/network/types.js';
 import { makeCounters, makeGauges } from '../stats/store.js';
 import { attachConnection, newConnectionInfo, type ConnectionInfo } from './connection.js';
 import { selectFilterChain } from './filter-chain-match.js';
+import { fdOf, origDstAddon } from './origdst.js';
 import type { ListenerConfig } from './listener-config.js';
 import { DownstreamTls } from '../tls/downstream.js';
 
@@ -79,17 +80,25 @@ export class ActiveListener {
   }
 
   /** Binds the socket (bind_to_port listeners only); resolves with the bound port. */
-  async listen(server?: Server): Promise<number> {
+  async listen(): Promise<number> {
     const c = this.config;
     if (!c.bindToPort) return c.port;
-    this.server = server ?? net.createServer({ pauseOnConnect: true, noDelay: true });
-    this.server.on('connection', (s: Socket) => this.accept(s));
-    if (server) return (server.address() as net.AddressInfo).port;
+    const server = net.createServer({ pauseOnConnect: true, noDelay: true });
+    this.server = server;
+    server.on('connection', (s: Socket) => this.accept(s));
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen({ host: c.address, port: c.port, backlog: 1024 }, () => resolve());
+      server.once('error', reject);
+      server.listen({ host: c.address, port: c.port, backlog: 1024 }, () => resolve());
     });
-    return (this.server.address() as net.AddressInfo).port;
+    // TPROXY: the listening socket must be transparent to accept connections addressed elsewhere.
+    if (c.transparent) {
+      const fd = fdOf(server);
+      const addon = origDstAddon();
+      if (!addon || fd === undefined)
+        throw new Error(`listener ${c.name}: transparent needs the @weft/origdst addon`);
+      addon.setTransparent(fd, 1);
+    }
+    return (server.address() as net.AddressInfo).port;
   }
 
   /** The bound port (0 for bind_to_port: false). */

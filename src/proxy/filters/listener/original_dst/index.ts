@@ -1,37 +1,15 @@
 // envoy.filters.listener.original_dst: restores the destination of an iptables-REDIRECTed
 // connection (SO_ORIGINAL_DST via @weft/origdst); under TPROXY the socket's local address
 // already is the original destination, so nothing changes.
-import { createRequire } from 'node:module';
-import type { Socket } from 'node:net';
+import { fdOf, origDstAddon } from '../../../listener/origdst.js';
 import type { ListenerFilterFactory } from '../types.js';
-
-type OrigDst = typeof import('@weft/origdst');
-
-const require = createRequire(import.meta.url);
-let addon: OrigDst | null | undefined;
-
-function load(): OrigDst | null {
-  if (addon === undefined) {
-    try {
-      addon = require('@weft/origdst') as OrigDst;
-    } catch {
-      addon = null;
-    }
-  }
-  return addon;
-}
-
-function fdOf(socket: Socket): number | undefined {
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
-}
 
 export const originalDstFilter = {
   name: 'envoy.filters.listener.original_dst',
   typeUrl: 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
   parse: () => ({}),
   create: () => async (socket, conn) => {
-    const a = load();
+    const a = origDstAddon();
     const fd = fdOf(socket);
     if (!a || fd === undefined) return;
     try {
