@@ -100,6 +100,63 @@ virtual_hosts:
   });
 });
 
+describe('outlier detector: success rate and failure percentage', () => {
+  function run(extra: object, failuresOf: (i: number) => number): Host[] {
+    const hosts = [1, 2, 3, 4, 5].map((i) => new Host(`10.0.1.${i}`, 80));
+    const cluster = {
+      hostSets: [{ priority: 0, hosts, localityWeights: new Map() }],
+      scope: new StatsStore().scope('cluster.sr'),
+      refreshLb: () => undefined,
+    };
+    const d = new OutlierDetector(
+      parseOutlierDetection({
+        consecutive_5xx: { value: 1000 },
+        success_rate_request_volume: { value: 10 },
+        failure_percentage_request_volume: { value: 10 },
+        max_ejection_percent: { value: 100 },
+        ...extra,
+      }),
+      cluster,
+      () => 0,
+      () => 0,
+    );
+    hosts.forEach((host, i) => {
+      for (let n = 0; n < 10; n++)
+        d.onRequestOutcome({ host, status: n < failuresOf(i) ? 500 : 200, timedOut: false });
+    });
+    d.onInterval();
+    return hosts.filter((h) => !h.healthy);
+  }
+
+  it('a host far below the mean success rate is ejected (mean − 1.9·stdev)', () => {
+    const ejected = run({}, (i) => (i === 4 ? 5 : 0));
+    assert.deepEqual(
+      ejected.map((h) => h.address),
+      ['10.0.1.5'],
+    );
+  });
+
+  it('too few hosts with enough requests: no success-rate verdict', () => {
+    assert.deepEqual(
+      run({ success_rate_minimum_hosts: { value: 6 } }, (i) => (i === 4 ? 5 : 0)),
+      [],
+    );
+  });
+
+  it('failure percentage: enforced only when enforcing_failure_percentage is set', () => {
+    const fp = { enforcing_success_rate: { value: 0 }, failure_percentage_threshold: { value: 80 } };
+    assert.deepEqual(
+      run(fp, (i) => (i === 0 ? 9 : 0)),
+      [],
+    );
+    const ejected = run({ ...fp, enforcing_failure_percentage: { value: 100 } }, (i) => (i === 0 ? 9 : 0));
+    assert.deepEqual(
+      ejected.map((h) => h.address),
+      ['10.0.1.1'],
+    );
+  });
+});
+
 describe('outlier detector timing (fake clock)', () => {
   function setup(extra: object = {}) {
     let now = 0;

@@ -1,8 +1,9 @@
 // Outlier detection for one cluster (Envoy DetectorImpl, consecutive detectors): counts each
 // host's consecutive 5xx, gateway failures (502/503/504) and local-origin failures from request
 // outcomes, ejects a host the moment a streak reaches its threshold (subject to the enforcing
-// percentage and max_ejection_percent), and on each interval brings hosts back after
-// base_ejection_time × times ejected (at most max_ejection_time).
+// percentage and max_ejection_percent). On each interval it brings hosts back after
+// base_ejection_time × times ejected (at most max_ejection_time), then runs the success-rate and
+// failure-percentage detectors over the interval's requests.
 import { makeCounters, makeGauges, type Counter, type Gauge, type Scope } from '../../stats/store.js';
 import type { RequestObserver, RequestOutcome } from '../cluster.js';
 import { HealthFlag, type Host, type HostSet } from '../host.js';
@@ -24,9 +25,17 @@ class Monitor {
   /** how many times ejected; decays by one per interval spent healthy */
   ejections = 0;
   ejectedAt: number | undefined;
+  /** this interval's requests and failures (5xx, and local-origin failures unless split) */
+  requests = 0;
+  failures = 0;
 }
 
-type Kind = 'consecutive_5xx' | 'consecutive_gateway_failure' | 'consecutive_local_origin_failure';
+type Kind =
+  | 'consecutive_5xx'
+  | 'consecutive_gateway_failure'
+  | 'consecutive_local_origin_failure'
+  | 'success_rate'
+  | 'failure_percentage';
 
 export class OutlierDetector implements RequestObserver {
   private readonly monitors = new Map<Host, Monitor>();
@@ -70,6 +79,7 @@ export class OutlierDetector implements RequestObserver {
     const m = this.monitor(o.host);
     const s = this.s;
     let code = o.status;
+    if (code !== undefined || !s.splitLocalOrigin) m.requests++;
     if (code === undefined) {
       if (!o.reset && !o.timedOut) code = 200;
       else if (s.splitLocalOrigin) {
@@ -80,6 +90,7 @@ export class OutlierDetector implements RequestObserver {
       // Not split: a connect failure or reset counts as 503, a timeout as 504 (Envoy's mapping).
       else code = o.timedOut ? 504 : 503;
     } else if (s.splitLocalOrigin) m.consecutiveLocal = 0;
+    if (code >= 500) m.failures++;
     if (code < 500) {
       m.consecutive5xx = 0;
       m.consecutiveGateway = 0;
@@ -99,7 +110,8 @@ export class OutlierDetector implements RequestObserver {
       m.consecutive5xx = 0;
       st.ejections_consecutive_5xx.value++;
     } else if (kind === 'consecutive_gateway_failure') m.consecutiveGateway = 0;
-    else m.consecutiveLocal = 0;
+    else if (kind === 'consecutive_local_origin_failure') m.consecutiveLocal = 0;
+    else if (kind === 'success_rate') st.ejections_success_rate.value++;
     if (m.ejectedAt !== undefined || !(this.random() * 100 < enforcing)) return;
     let total = 0;
     for (const set of this.cluster.hostSets) total += set.hosts.length;
@@ -141,6 +153,32 @@ export class OutlierDetector implements RequestObserver {
         changed = true;
       }
     }
+    this.statistical();
     if (changed) this.cluster.refreshLb();
+  }
+
+  /** Success rate (below mean − factor·stdev) and failure percentage over the past interval. */
+  private statistical(): void {
+    const { successRate: sr, failurePercentage: fp } = this.s;
+    const rates: [Host, Monitor, number][] = [];
+    const failing: [Host, Monitor, number][] = [];
+    for (const [host, m] of this.monitors) {
+      if (m.ejectedAt === undefined) {
+        if (m.requests >= sr.requestVolume) rates.push([host, m, (m.requests - m.failures) / m.requests]);
+        if (m.requests >= fp.requestVolume) failing.push([host, m, (100 * m.failures) / m.requests]);
+      }
+      m.requests = 0;
+      m.failures = 0;
+    }
+    if (rates.length >= sr.minimumHosts) {
+      const mean = rates.reduce((a, [, , r]) => a + r, 0) / rates.length;
+      const variance = rates.reduce((a, [, , r]) => a + (r - mean) ** 2, 0) / rates.length;
+      const threshold = mean - sr.stdevFactor * Math.sqrt(variance);
+      for (const [host, m, r] of rates)
+        if (r < threshold) this.detected(host, m, 'success_rate', sr.enforcing);
+    }
+    if (failing.length >= fp.minimumHosts)
+      for (const [host, m, pct] of failing)
+        if (pct >= fp.threshold) this.detected(host, m, 'failure_percentage', fp.enforcing);
   }
 }
