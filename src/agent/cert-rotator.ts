@@ -42,8 +42,10 @@ export class CertificateRotator extends EventEmitter<{ rotated: [WorkloadCertifi
     this.cert = cert;
     this.failures = 0;
     this.emit('rotated', cert);
-    const life = cert.notAfter.getTime() - cert.notBefore.getTime();
-    const at = cert.notBefore.getTime() + life * (this.opts.graceRatio ?? 0.5);
+    // Measured from now, not notBefore: the CA backdates certificates for clock skew, and a short
+    // lifetime measured from the backdated start would renew at once, in a loop.
+    const start = Math.max(cert.notBefore.getTime(), Date.now());
+    const at = start + (cert.notAfter.getTime() - start) * (this.opts.graceRatio ?? 0.5);
     this.schedule(Math.max(0, at - Date.now()));
   }
 

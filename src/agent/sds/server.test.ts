@@ -66,7 +66,11 @@ test('SDS serves default and ROOTCA and pushes the rotated certificate on the op
     ttlSeconds: 2,
   });
   const sds = new SdsServer();
-  rotator.on('rotated', (c) => sds.set(workloadSecret(c), rootSecret(c.rootPem)));
+  const rotations: number[] = [];
+  rotator.on('rotated', (c) => {
+    rotations.push(Date.now());
+    sds.set(workloadSecret(c), rootSecret(c.rootPem));
+  });
   await rotator.start();
   const sdsServer = new grpc.Server();
   sds.addTo(sdsServer);
@@ -125,6 +129,11 @@ test('SDS serves default and ROOTCA and pushes the rotated certificate on the op
 
   // TTL 2 s → renewal after ~1 s, pushed on the same stream with a new version.
   await next(2);
+  const waited = rotations[1]! - rotations[0]!;
+  assert.ok(
+    waited > 500 && waited < 1800,
+    `renewed after ${waited} ms; a 2 s certificate renews at about half life`,
+  );
   const leaf2 = new X509Certificate(
     Buffer.from(
       responses[1]!.secrets.find((s) => s.name === 'default')!.tls_certificate!.certificate_chain
