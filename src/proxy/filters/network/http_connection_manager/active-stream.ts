@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { HeaderMap, type HeaderValue } from '../../../http/header-map.js';
 import { BODY, grpcMessageEncode, httpToGrpcStatus, isGrpcRequest } from '../../../http/local-reply.js';
 import { StreamInfo, type ResponseFlag } from '../../../http/stream-info.js';
+import { bestPrefix, type Cidr } from '../../../listener/cidr.js';
 import type { ConnectionInfo } from '../../../listener/connection.js';
 import { formatAddress } from '../../../listener/connection.js';
 import type { MatchRequest } from '../../../router/match/request.js';
@@ -24,6 +25,29 @@ export interface Responder {
   end(body?: string | Buffer): unknown;
   once(ev: 'drain', cb: () => void): unknown;
 }
+
+/** Headers only trusted from internal peers (Envoy's internal-only x-envoy-* set). */
+const INTERNAL_ONLY_HEADERS = [
+  'x-envoy-decorator-operation',
+  'x-envoy-downstream-service-cluster',
+  'x-envoy-downstream-service-node',
+  'x-envoy-expected-rq-timeout-ms',
+  'x-envoy-external-address',
+  'x-envoy-force-trace',
+  'x-envoy-hedge-on-per-try-timeout',
+  'x-envoy-internal',
+  'x-envoy-ip-tags',
+  'x-envoy-max-retries',
+  'x-envoy-original-path',
+  'x-envoy-retriable-header-names',
+  'x-envoy-retriable-status-codes',
+  'x-envoy-retry-grpc-on',
+  'x-envoy-retry-on',
+  'x-envoy-upstream-alt-stat-name',
+  'x-envoy-upstream-rq-per-try-timeout-ms',
+  'x-envoy-upstream-rq-timeout-alt-response',
+  'x-envoy-upstream-rq-timeout-ms',
+];
 
 const RESPONSE_HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade'];
 
@@ -89,31 +113,42 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
     }
   }
 
-  /** x-request-id, x-forwarded-for, x-forwarded-proto (Envoy's HCM header sanitizing). */
+  /**
+   * Envoy's request header sanitizing (ConnectionManagerUtility): x-request-id, and with
+   * use_remote_address x-forwarded-for/-proto, x-envoy-internal for internal peers, and for
+   * external peers x-envoy-external-address plus removal of the x-envoy-* control headers.
+   */
   private mutateRequestHeaders(): void {
     const cfg = this.hcm.config;
     const h = this.requestHeaders;
+    const internal = this.isInternal();
+    if (cfg.useRemoteAddress) {
+      const peer = this.connection.remoteAddress;
+      if (!cfg.skipXffAppend) {
+        const xff = h.get('x-forwarded-for');
+        h.set('x-forwarded-for', xff ? `${xff},${peer}` : peer);
+      }
+      h.set('x-forwarded-proto', this.scheme);
+      if (internal) h.set('x-envoy-internal', 'true');
+      else {
+        for (const n of INTERNAL_ONLY_HEADERS) h.remove(n);
+        h.set('x-envoy-external-address', peer);
+      }
+    } else if (!h.has('x-forwarded-proto')) h.set('x-forwarded-proto', this.scheme);
     if (
       cfg.generateRequestId &&
-      (!h.has('x-request-id') ||
-        (cfg.useRemoteAddress && !cfg.preserveExternalRequestId && !this.isInternal()))
+      (!h.has('x-request-id') || (cfg.useRemoteAddress && !internal && !cfg.preserveExternalRequestId))
     )
       h.set('x-request-id', randomUUID());
-    if (cfg.useRemoteAddress && !cfg.skipXffAppend) {
-      const xff = h.get('x-forwarded-for');
-      h.set(
-        'x-forwarded-for',
-        xff ? `${xff},${this.connection.remoteAddress}` : this.connection.remoteAddress,
-      );
-      h.set('x-forwarded-proto', this.scheme);
-    } else if (!h.has('x-forwarded-proto')) h.set('x-forwarded-proto', this.scheme);
     if (h.has('x-forwarded-for'))
       this.info.downstreamRemoteAddress = h.get('x-forwarded-for')!.split(',')[0]!.trim();
   }
 
-  /** Envoy's default internal_address_config: loopback and RFC 1918 peers are internal. */
+  /** internal_address_config, or Envoy's legacy default (loopback and RFC 1918) when unset. */
   private isInternal(): boolean {
     const a = this.connection.remoteAddress;
+    const cidrs = this.hcm.config.internalCidrs;
+    if (cidrs) return bestPrefix(cidrs as Cidr[], a) >= 0;
     return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$)/.test(a);
   }
 

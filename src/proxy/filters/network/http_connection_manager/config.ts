@@ -3,6 +3,7 @@
 // is_optional. Route config is inline (route_config) or by name (rds).
 import { ConfigError, durationMs, type Msg } from '../../../config/proto.js';
 import { parseAccessLogs, type AccessLog } from '../../../access-log/logger.js';
+import { parseCidr, type Cidr } from '../../../listener/cidr.js';
 import { httpFilterByTypeUrl } from '../../registry.js';
 import type { HttpFilterFactory } from '../../http/types.js';
 
@@ -21,6 +22,8 @@ export interface HcmConfig {
   readonly filters: readonly ConfiguredHttpFilter[];
   readonly accessLogs: readonly AccessLog[];
   readonly useRemoteAddress: boolean;
+  /** internal_address_config.cidr_ranges; undefined = Envoy's legacy default (RFC 1918 + loopback) */
+  readonly internalCidrs: readonly Cidr[] | undefined;
   readonly skipXffAppend: boolean;
   readonly generateRequestId: boolean;
   readonly preserveExternalRequestId: boolean;
@@ -87,6 +90,11 @@ export function parseHcm(c: Msg, path: string): HcmConfig {
     filters: parseFilters(filtersIn, `${path}.http_filters`),
     accessLogs: parseAccessLogs(c.access_log, `${path}.access_log`),
     useRemoteAddress: Boolean(c.use_remote_address?.value),
+    internalCidrs: c.internal_address_config?.cidr_ranges
+      ? (c.internal_address_config.cidr_ranges as Msg[]).map((r, i) =>
+          parseCidr(r, `${path}.internal_address_config.cidr_ranges[${i}]`),
+        )
+      : undefined,
     skipXffAppend: Boolean(c.skip_xff_append),
     generateRequestId: c.generate_request_id?.value ?? true,
     preserveExternalRequestId: Boolean(c.preserve_external_request_id),
