@@ -3,6 +3,8 @@
 // replay, x-envoy-overloaded never retried, max_retries overflow, back-off jitter, URX and the
 // cluster's upstream_rq_retry* stats (scenario 17: 1 + 3 attempts, final 500, URX).
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { JitteredBackOff } from '../../../src/proxy/router/retry/backoff.js';
 import { request, startProxy, staticCluster, stat, type Running } from '../helpers.js';
@@ -208,5 +210,70 @@ virtual_hosts:
     );
     const zero = new JitteredBackOff(25, 250, () => 0);
     assert.equal(zero.nextMs(), 0);
+  });
+});
+
+describe('retries to an HTTP/2 upstream', () => {
+  let server: http2.Http2Server;
+  let px: Running;
+  let port: number;
+  const seen: { path: string; body: string }[] = [];
+  const log = tempLog();
+  before(async () => {
+    const counts = new Map<string, number>();
+    server = http2.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const path = req.url;
+        seen.push({ path, body });
+        const n = (counts.get(path) ?? 0) + 1;
+        counts.set(path, n);
+        const failFirst = Number(/^\/fail\/(\d+)/.exec(path)?.[1] ?? 99);
+        res.writeHead(n <= failFirst ? 503 : 200);
+        res.end(`attempt ${n}`);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const h2port = (server.address() as AddressInfo).port;
+    px = await startProxy(
+      bootstrap({
+        log,
+        routes: `
+virtual_hosts:
+- name: all
+  domains: ["*"]
+  routes:
+  - match: {prefix: /}
+    route: {cluster: h2, retry_policy: {retry_on: 5xx, num_retries: 2, retry_back_off: {base_interval: 0.001s}}}`,
+        clusters: staticCluster(
+          'h2',
+          [h2port],
+          `
+typed_extension_protocol_options:
+  envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+    "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+    explicit_http_config: {http2_protocol_options: {}}`,
+        ),
+      }),
+    );
+    port = await px.port('http');
+  });
+  after(async () => {
+    await px.stop();
+    server.close();
+  });
+
+  it('1 + 2 attempts, final 503 with URX; a POST body replayed; success after a retry', async () => {
+    const r = await request(port, '/always', { method: 'POST', body: 'h2-body' });
+    assert.equal(r.status, 503);
+    assert.deepEqual(
+      seen.filter((s) => s.path === '/always').map((s) => s.body),
+      ['h2-body', 'h2-body', 'h2-body'],
+    );
+    assert.deepEqual(await logLines(log, '/always '), ['/always 503 URX']);
+    const ok = await request(port, '/fail/1');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body, 'attempt 2');
   });
 });
