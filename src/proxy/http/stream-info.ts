@@ -83,6 +83,8 @@ export class StreamInfo {
   downstreamDirectRemoteAddress = '';
   requestedServerName = '';
   connectionTerminationDetails = '';
+  /** Envoy dynamic metadata: filter namespace → struct (jwt_authn payloads, RBAC shadow results) */
+  readonly dynamicMetadata = new Map<string, Record<string, unknown>>();
 
   constructor(protocol?: string) {
     if (protocol) this.protocol = protocol;
@@ -90,6 +92,11 @@ export class StreamInfo {
 
   setFlag(f: ResponseFlag): void {
     this.responseFlags |= BIT[f];
+  }
+
+  /** Merges fields into a namespace, as Envoy's setDynamicMetadata does. */
+  setDynamicMetadata(ns: string, fields: Record<string, unknown>): void {
+    this.dynamicMetadata.set(ns, { ...this.dynamicMetadata.get(ns), ...fields });
   }
 
   hasFlag(f: ResponseFlag): boolean {
