@@ -15,9 +15,13 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-  const files = readdirSync(dir)
+  const all = readdirSync(dir)
     .filter((f) => /\.(js|ts)$/.test(f) && !/\.(test|d)\.(js|ts)$/.test(f))
     .sort();
+  // Each command lives in the file of its name: load only that one when it is named, so a
+  // long-running `weft proxy` carries no other command's modules (help and typos load all).
+  const named = all.filter((f) => f.replace(/\.(js|ts)$/, '') === argv[2]);
+  const files = named.length > 0 ? named : all;
   for (const f of files) {
     const mod = (await import(pathToFileURL(join(dir, f)).href)) as { register?: (p: Command) => void };
     mod.register?.(program);
