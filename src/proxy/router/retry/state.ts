@@ -19,6 +19,8 @@ const H = {
   perTry: 'x-envoy-upstream-rq-per-try-timeout-ms',
 } as const;
 
+const HEADER_NAMES = Object.values(H);
+
 const RESET_CONDITIONS = RetryOn['5xx'] | RetryOn['gateway-error'] | RetryOn.reset;
 
 export type RetryDecision = 'retry' | 'no';
@@ -51,7 +53,8 @@ export class RetryState {
   private readonly retryOn: number;
   private readonly codes: ReadonlySet<number>;
   private readonly headerNames: readonly string[];
-  private readonly backOff: JitteredBackOff;
+  /** made on the first retry: most requests never need one */
+  private backOff: JitteredBackOff | undefined;
   /** holding one unit of the cluster's retry resource (between a retry decision and its result) */
   private holding = false;
   private retried = 0;
@@ -75,7 +78,7 @@ export class RetryState {
     const codes = headers.get(H.codes);
     const names = headers.get(H.headerNames);
     const perTry = headers.get(H.perTry);
-    for (const n of Object.values(H)) headers.remove(n);
+    for (const n of HEADER_NAMES) headers.remove(n);
     const bits = (policy?.retryOn ?? 0) | parseRetryOn(on) | parseRetryOn(grpcOn);
     if (bits === 0) return undefined;
     return new RetryState(policy ?? DEFAULT_RETRY_POLICY, bits, resources, random, {
@@ -90,7 +93,7 @@ export class RetryState {
     readonly policy: RetryPolicy,
     retryOn: number,
     private readonly resources: ClusterRetryResources,
-    random: () => number,
+    private readonly random: () => number,
     o: { max?: number; codes?: string; names?: string; perTry?: number },
   ) {
     this.retryOn = retryOn;
@@ -102,7 +105,6 @@ export class RetryState {
       this.codes = s;
     } else this.codes = policy.retriableStatusCodes;
     this.headerNames = o.names ? o.names.split(',').map((n) => n.trim().toLowerCase()) : [];
-    this.backOff = new JitteredBackOff(policy.backOffBaseMs, policy.backOffMaxMs, random);
   }
 
   private wouldRetryResponse(status: number, headers: HeaderMap): boolean {
@@ -173,6 +175,7 @@ export class RetryState {
   }
 
   backOffMs(): number {
+    this.backOff ??= new JitteredBackOff(this.policy.backOffBaseMs, this.policy.backOffMaxMs, this.random);
     return this.backOff.nextMs();
   }
 
