@@ -46,6 +46,7 @@ virtual_hosts:
       cluster: backend
       regex_rewrite: {pattern: {regex: "^/svc/([^/]+)/(.*)$"}, substitution: "/\\\\2/on/\\\\1"}
       host_rewrite_literal: rewritten.example
+      append_x_forwarded_host: true
   - match: {prefix: /https}
     redirect: {https_redirect: true}
   - match: {prefix: /moved}

@@ -38,6 +38,8 @@ export interface ForwardAction {
   prefixRewrite: string | undefined;
   regexRewrite: { re: CompiledRegex; substitution: string } | undefined;
   hostRewrite: HostRewrite | undefined;
+  /** append_x_forwarded_host: record the original authority when the host is rewritten */
+  appendXForwardedHost: boolean;
   hashPolicy: HashPolicy | undefined;
   /** upgrade_configs merged with the HCM's: type (lowercase) → enabled */
   upgrades: ReadonlyMap<string, boolean>;
@@ -299,6 +301,7 @@ function compileForward(a: Msg, path: string, opts: CompileOptions, parent: Inhe
     prefixRewrite: a.prefix_rewrite,
     regexRewrite: rewrite(a, path),
     hostRewrite,
+    appendXForwardedHost: Boolean(a.append_x_forwarded_host),
     hashPolicy: compileHashPolicy(a.hash_policy, `${path}.hash_policy`),
     upgrades,
     retryPolicy: parseRetryPolicy(a.retry_policy ?? parent.retryPolicy, `${path}.retry_policy`),

@@ -186,7 +186,7 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
             ? host.hostname || host.key
             : cb.header(hr.name);
       if (v) {
-        h.set('x-forwarded-host', authority);
+        if (a.appendXForwardedHost) h.append('x-forwarded-host', authority);
         authority = v;
         cb.authority = v;
       }
