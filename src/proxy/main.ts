@@ -186,6 +186,9 @@ export class ProxyMain implements AdminBackend {
     this.secrets.connectAds((names) => this.ads!.subscribe(TypeUrl.Secret, names));
     if (cds) this.ads.subscribe(TypeUrl.Cluster, undefined);
     else startLds();
+    // Static listeners may take their routes from RDS too.
+    const staticRds = rdsNames(this.config.staticListeners.map((v) => v.resource));
+    if (staticRds.length) this.ads.subscribe(TypeUrl.RouteConfiguration, staticRds);
   }
 
   private async onResources(type: string, version: string, resources: Msg[]): Promise<string | undefined> {
@@ -261,15 +264,10 @@ export class ProxyMain implements AdminBackend {
     this.config.ldsVersion = version;
     this.secrets.setRefs('lds', resources.flatMap(listenerSecretRefs));
     // Subscribe RDS first so routes can arrive while listeners warm.
-    const rds = new Set<string>();
-    for (const l of resources)
-      for (const fc of [
-        ...((l.filter_chains ?? []) as Msg[]),
-        ...(l.default_filter_chain ? [l.default_filter_chain] : []),
-      ])
-        for (const f of (fc.filters ?? []) as Msg[])
-          if (f.typed_config?.['@type'] === HCM_URL && f.typed_config.rds?.route_config_name)
-            rds.add(f.typed_config.rds.route_config_name as string);
+    const rds = new Set([
+      ...rdsNames(this.config.staticListeners.map((v) => v.resource)),
+      ...rdsNames(resources),
+    ]);
     if (rds.size) this.ads!.subscribe(TypeUrl.RouteConfiguration, [...rds].sort());
     await this.broadcast({ kind: 'listeners', listeners: resources, static: false });
     this.lds.update_success.inc();
@@ -372,6 +370,20 @@ export class ProxyMain implements AdminBackend {
     await Promise.all(this.workers.map((w) => w.stop()));
     await this.admin?.close();
   }
+}
+
+/** Route configuration names the HCMs of these listeners take from RDS. */
+function rdsNames(listeners: Msg[]): string[] {
+  const out = new Set<string>();
+  for (const l of listeners)
+    for (const fc of [
+      ...((l.filter_chains ?? []) as Msg[]),
+      ...(l.default_filter_chain ? [l.default_filter_chain] : []),
+    ])
+      for (const f of (fc.filters ?? []) as Msg[])
+        if (f.typed_config?.['@type'] === HCM_URL && f.typed_config.rds?.route_config_name)
+          out.add(f.typed_config.rds.route_config_name as string);
+  return [...out].sort();
 }
 
 function collect(list: Msg[], parse: (m: Msg) => unknown, what: string): string[] {
