@@ -73,7 +73,16 @@ virtual_hosts:
   - match: {prefix: /}
     route:
       cluster: backend
-      retry_policy: {retry_on: 5xx, num_retries: 3, per_try_timeout: 0.2s, retry_back_off: {base_interval: 0.001s}}
+      # As Istio sends retries {attempts: 3, perTryTimeout, retryOn: 5xx} (back-off shortened).
+      retry_policy:
+        retry_on: 5xx
+        num_retries: 3
+        per_try_timeout: 0.2s
+        retry_back_off: {base_interval: 0.001s}
+        retry_host_predicate:
+        - name: envoy.retry_host_predicates.previous_hosts
+          typed_config: {"@type": type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate}
+        host_selection_retry_max_attempts: 5
 - name: mixed
   domains: [mixed]
   routes:
@@ -103,7 +112,7 @@ virtual_hosts:
 
   const attempts = (url: string): number => up.seen.filter((s) => s.url === url).length;
 
-  it('5xx, 3 retries: 1 + 3 attempts reach the upstream, final 500 with URX', async () => {
+  it('5xx, 3 retries (previous_hosts, one host): 1 + 3 attempts reach it, final 500 with URX', async () => {
     const r = await request(port, '/always/500');
     assert.equal(r.status, 500);
     assert.equal(attempts('/always/500'), 4);
