@@ -45,3 +45,10 @@ test('directories are read recursively, stdin with "-", missing paths reported',
   assert.equal(r.diagnostics.length, 1);
   assert.match(r.diagnostics[0]!.message, /ENOENT/);
 });
+
+test('IPv6 addresses in flow sequences read as Kubernetes reads them', () => {
+  const r = parseResources('spec:\n  addresses: [1.2.3.4, 2001:db8::, "fe80::1"]\n  m: {a: 1}\n', 'v6.yaml');
+  const spec = r.resources[0]!.resource.spec as { addresses: string[]; m: object };
+  assert.deepEqual(spec.addresses, ['1.2.3.4', '2001:db8::', 'fe80::1']);
+  assert.deepEqual(spec.m, { a: 1 });
+});

@@ -68,6 +68,26 @@ function contentLine(chunk: Chunk): number {
 // parser, which bounds alias expansion.
 const ALIAS = /(^|[\s[{,])\*[^\s,\]}]/;
 
+// "[1.2.3.4, 2001:db8::]": YAML 1.2 reads the ':' before ']' as a mapping indicator (a one-key
+// map {"2001:db8:": null}); Kubernetes' YAML parser, which users' files are written against,
+// reads an IPv6 address. Such maps are turned back into the address.
+const IPV6_KEY = /^[0-9A-Fa-f:.]*::?$/;
+
+function ipv6AsKubernetesReadsIt(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(ipv6AsKubernetesReadsIt);
+  if (typeof v !== 'object' || v === null) return v;
+  const entries = Object.entries(v);
+  if (
+    entries.length === 1 &&
+    entries[0]![1] === null &&
+    IPV6_KEY.test(entries[0]![0]) &&
+    entries[0]![0].includes(':')
+  )
+    return `${entries[0]![0]}:`;
+  for (const [k, x] of entries) (v as Record<string, unknown>)[k] = ipv6AsKubernetesReadsIt(x);
+  return v;
+}
+
 /** Parses a document: js-yaml for speed; `yaml` (bounded aliases) when the text uses aliases. */
 function parseChunk(chunk: Chunk): { value: unknown } | { line: number; message: string } {
   if (ALIAS.test(chunk.text)) {
@@ -85,7 +105,8 @@ function parseChunk(chunk: Chunk): { value: unknown } | { line: number; message:
     }
   }
   try {
-    return { value: jsyaml.load(chunk.text, { schema: jsyaml.CORE_SCHEMA }) };
+    const value = jsyaml.load(chunk.text, { schema: jsyaml.CORE_SCHEMA });
+    return { value: chunk.text.includes('::') ? ipv6AsKubernetesReadsIt(value) : value };
   } catch (e) {
     const ex = e as jsyaml.YAMLException;
     return {

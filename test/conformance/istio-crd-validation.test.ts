@@ -11,10 +11,6 @@ import type { Resource } from '../../src/api/resource.js';
 
 const DIR = resolve(import.meta.dirname, '../../../shared/testdata/istio-api-crd-validation');
 
-// Documents our YAML loader reads differently from Kubernetes' (yaml.v2) parser: in a flow
-// sequence, "001:db8::" ends in ":" before "]", which YAML 1.2 reads as a one-key map.
-const LOADER_DEVIATIONS = new Set(['serviceentry-valid.yaml#full']);
-
 // Words of Kubernetes' generic phrasing that carry no rule of their own.
 const GENERIC = new Set([
   'invalid',
@@ -54,10 +50,7 @@ for (const file of readdirSync(DIR)
     for (const { resource, source } of resources) {
       const { _err: expected, ...doc } = resource as Resource & { _err?: string };
       const name = `${resource.metadata?.name} (line ${source.line})`;
-      const todo = LOADER_DEVIATIONS.has(`${file}#${resource.metadata?.name}`)
-        ? 'YAML 1.2 flow-scalar deviation in the loader'
-        : undefined;
-      test(name, { todo }, () => {
+      test(name, () => {
         const errors = errorsOf(doc as Resource);
         if (valid) {
           assert.deepEqual(errors, [], `${name} must be accepted`);
