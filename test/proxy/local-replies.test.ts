@@ -4,9 +4,18 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { httpBootstrap, request, startProxy, startUpstream, staticCluster, type Running } from './helpers.js';
+import {
+  httpBootstrap,
+  request,
+  startProxy,
+  startUpstream,
+  stat,
+  staticCluster,
+  type Running,
+} from './helpers.js';
 
 describe('local replies and response flags', () => {
   let up: Awaited<ReturnType<typeof startUpstream>>;
@@ -90,5 +99,18 @@ access_log:
     assert.equal(r.status, 200);
     await new Promise((res) => setTimeout(res, 20));
     assert.match(readFileSync(log, 'utf8'), /^\/ok 200 - via_upstream$/m);
+  });
+
+  it('a client that goes away before the response is logged with DC and the upstream request is reset', async () => {
+    const s = net.connect(port, '127.0.0.1');
+    s.write('GET /delay/400 HTTP/1.1\r\nhost: example.com\r\n\r\n');
+    await new Promise((res) => setTimeout(res, 80));
+    s.destroy();
+    await new Promise((res) => setTimeout(res, 80));
+    const line = readFileSync(log, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('/delay/400 '));
+    assert.equal(line?.split(' ').slice(1, 3).join(' '), '0 DC');
+    assert.equal(await stat(px.admin, 'cluster.backend.upstream_rq_tx_reset'), 1);
   });
 });
