@@ -35,6 +35,8 @@ export interface ControlPlaneOptions {
   stateDir: string;
   /** A MeshConfig YAML file (Istio's mesh config fields). */
   meshFile?: string;
+  /** Mesh config fields under the file's: an embedding's own defaults (e.g. the local runtime's). */
+  meshDefaults?: Partial<MeshConfig>;
   settings?: PushSettings;
   log?: Logger;
 }
@@ -61,7 +63,7 @@ async function readMesh(file: string | undefined): Promise<Partial<MeshConfig>> 
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const log = opts.log ?? stderrLogger;
   const settings = opts.settings ?? pushSettings();
-  const mesh = await readMesh(opts.meshFile);
+  const mesh = { ...opts.meshDefaults, ...(await readMesh(opts.meshFile)) };
   // The push debounce is the one users tune (PILOT_DEBOUNCE_*), so the store only coalesces bursts.
   const store = new ConfigStore({ debounceMs: 10, maxDelayMs: 100 });
   const { persisted, diagnostics } = await PersistedConfig.open(store, opts.stateDir);
