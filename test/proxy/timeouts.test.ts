@@ -47,7 +47,7 @@ virtual_hosts:
   - {match: {prefix: /idle}, route: {cluster: backend, timeout: 0s, prefix_rewrite: /delay/1500}}
   - {match: {prefix: /}, route: {cluster: backend, timeout: 0.15s}}`,
         staticCluster('backend', [up.port]),
-        'stream_idle_timeout: 0.3s\nrequest_timeout: 0.2s',
+        'stream_idle_timeout: 0.3s\nrequest_timeout: 0.2s\nrequest_headers_timeout: 0.2s',
       ),
     );
     port = await px.port('http');
@@ -83,5 +83,12 @@ virtual_hosts:
     assert.equal(r.body, 'stream timeout');
     assert.ok(Date.now() - t0 < 1200, 'fired before the upstream answered');
     assert.equal(await stat(px.admin, 'http.ingress.downstream_rq_idle_timeout'), 1);
+  });
+
+  it('request_headers_timeout closes a connection whose headers never finish (408)', async () => {
+    const t0 = Date.now();
+    const out = await raw(port, 'GET / HTTP/1.1\r\nhost: a\r\nx-slow: ');
+    assert.match(out, /^HTTP\/1\.1 408 /);
+    assert.ok(Date.now() - t0 < 1500, `took ${Date.now() - t0} ms`);
   });
 });

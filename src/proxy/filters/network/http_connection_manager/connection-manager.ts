@@ -55,9 +55,17 @@ export class ConnectionManager implements NetworkFilter {
       maxHeaderSize: config.maxRequestHeadersKb * 1024,
       requestTimeout: 0,
       headersTimeout: config.requestHeadersTimeoutMs || 60_000,
+      // Node enforces headersTimeout only on this sweep (30s by default): keep it proportionate.
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.min(30_000, (config.requestHeadersTimeoutMs || 60_000) / 4),
+      ),
       keepAliveTimeout: config.idleTimeoutMs,
       noDelay: true,
     });
+    // This server never listen()s (sockets are handed to it), so start Node's connection tracking
+    // — which enforces headersTimeout and powers closeIdleConnections — by hand.
+    this.h1.emit('listening');
     this.h1.on('request', (req: IncomingMessage, res: ServerResponse) => this.onH1Request(req, res));
     this.h1.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
       this.onUpgrade(req, socket, head),
@@ -260,6 +268,7 @@ export class ConnectionManager implements NetworkFilter {
   /** Force-close everything left after the drain period. */
   close(): void {
     for (const s of this.sockets) s.destroy();
+    this.h1.close(() => undefined);
   }
 }
 
