@@ -4,7 +4,7 @@ import { loadBootstrapFile } from '../../proxy/config/bootstrap.js';
 import { ProxyMain } from '../../proxy/main.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('proxy')
     .description('run one proxy (Envoy bootstrap and/or ADS)')
     .option('--bootstrap <file>', 'Envoy bootstrap (JSON or YAML)')
@@ -22,7 +22,8 @@ export function register(program: Command): void {
         concurrency: number;
         drainTime: number;
       }) => {
-        if (!o.bootstrap && !o.xds) throw new Error('one of --bootstrap or --xds is required');
+        if (!o.bootstrap && !o.xds)
+          cmd.error('error: one of --bootstrap or --xds is required', { exitCode: 2 });
         const bootstrap = o.bootstrap
           ? loadBootstrapFile(o.bootstrap)
           : { node: { id: o.nodeId ?? 'weft-proxy', cluster: 'weft' } };
