@@ -345,6 +345,9 @@ interface Result {
   edsPushBytesPerProxy: number;
   rssMb: number;
   peakRssMb: number;
+  /** V8 heap in use and memory outside it (Buffers), from the control plane's /metrics. */
+  heapUsedMb: number;
+  externalMb: number;
 }
 
 async function startChild(stateDir: string): Promise<{ child: ChildProcess; xds: string; http: string }> {
@@ -423,6 +426,9 @@ async function run(n: number, m: number, scoped: boolean): Promise<Result> {
       }
     }
     const stat = await procStat(pid);
+    const metrics = await (await fetch(`http://${http}/metrics`)).text();
+    const mb = (name: string): number =>
+      Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0) / 2 ** 20);
     for (const p of proxies) p.close();
     return {
       services: n,
@@ -437,6 +443,8 @@ async function run(n: number, m: number, scoped: boolean): Promise<Result> {
       edsPushBytesPerProxy: Math.round(median(eds.map((x) => x.bytes))),
       rssMb: Math.round(stat.rssMb),
       peakRssMb: Math.round(stat.hwmMb),
+      heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+      externalMb: mb('nodejs_external_memory_bytes'),
     };
   } finally {
     child.stdin?.end();
