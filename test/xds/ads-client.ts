@@ -30,12 +30,14 @@ export class AdsClient {
     readonly nodeId: string,
     readonly mode: 'sotw' | 'delta' = 'sotw',
     readonly metadata: Record<string, string> = {},
+    /** Another discovery method, e.g. the per-type ClusterDiscoveryService/StreamClusters. */
+    path?: string,
   ) {
     this.client = new grpc.Client(address, grpc.credentials.createInsecure());
     const reqType = mode === 'sotw' ? 'DiscoveryRequest' : 'DeltaDiscoveryRequest';
     const resType = mode === 'sotw' ? 'DiscoveryResponse' : 'DeltaDiscoveryResponse';
     this.call = this.client.makeBidiStreamRequest(
-      mode === 'sotw' ? SOTW : DELTA,
+      path ?? (mode === 'sotw' ? SOTW : DELTA),
       (v: object) => Buffer.from(encodeMessage(`envoy.service.discovery.v3.${reqType}`, v)),
       (b: Buffer) => decodeMessage<Response>(`envoy.service.discovery.v3.${resType}`, b),
     );

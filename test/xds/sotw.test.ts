@@ -207,3 +207,17 @@ test('each resource is encoded once for many proxies', async () => {
   for (const c of cs) assert.equal(names(await c.next(TypeUrl.Cluster)).length, 2);
   assert.equal(s.ds.cache.encodes - before, 2);
 });
+
+test('the per-type CDS service serves clusters to requests without type_url and refuses other types', async () => {
+  const path = '/envoy.service.cluster.v3.ClusterDiscoveryService/StreamClusters';
+  const c = new AdsClient(s.address, nodeId('cds-only'), 'sotw', {}, path);
+  clients.push(c);
+  c.request('');
+  const r = await c.next(TypeUrl.Cluster);
+  assert.deepEqual(names(r).sort(), [A, B]);
+  c.request(TypeUrl.Listener);
+  await assert.rejects(
+    c.next(undefined, 2000),
+    /serves type.googleapis.com\/envoy.config.cluster.v3.Cluster/,
+  );
+});
