@@ -51,17 +51,64 @@ function describeWaiting(info: RuntimeInfo): string {
 /** Time for applied config to reach the controller and runtime.json (store debounce + status write). */
 const SETTLE_MS = 400;
 
-/** Waits until no rollout is pending (after the last apply has settled). */
+interface TypeSync {
+  status: string;
+  acked_version?: string;
+  nack?: string;
+  error?: string;
+}
+
+/**
+ * What keeps the proxies from serving the current config, from the control plane's /debug/syncz:
+ * a proxy not connected, or a type sent and not yet ACKed (with the NACK or generation error when
+ * there is one; a type never sent is one the proxy has no use for yet, e.g. RDS without routes). The second value fingerprints the ACKed versions, to tell a settled state from a push.
+ */
+async function xdsLag(info: RuntimeInfo): Promise<{ lag: string[]; acked: string }> {
+  const res = await fetch(`http://${info.controlPlane.http}/debug/syncz`, {
+    signal: AbortSignal.timeout(3000),
+  });
+  const sync = (await res.json()) as { name: string; types: Record<string, TypeSync> }[];
+  const lag: string[] = [];
+  for (const p of info.pods) {
+    if (!p.proxy || p.status.terminating) continue;
+    const s = sync.find((x) => x.name === `${p.name}.${p.namespace}`);
+    if (!s) {
+      lag.push(`${p.namespace}/${p.name} (proxy not connected to the control plane)`);
+      continue;
+    }
+    for (const [type, t] of Object.entries(s.types))
+      if (t.status === 'STALE' || t.nack || t.error)
+        lag.push(`${p.namespace}/${p.name} (${type} ${t.nack ? `NACK: ${t.nack}` : (t.error ?? t.status)})`);
+  }
+  const acked = sync.map((s) => Object.values(s.types).map((t) => t.acked_version)).join();
+  return { lag, acked };
+}
+
+/**
+ * Waits until no rollout is pending (after the last apply has settled) and every proxy has ACKed
+ * the config that includes the Ready pods' endpoints, so that the ingress serves the moment this
+ * returns. The control plane debounces pushes (100 ms), so the ACKed versions must hold still
+ * across one poll before the push that follows a pod's readiness counts as done.
+ */
 export async function waitUntilReady(stateDir: string, timeoutMs: number): Promise<RuntimeInfo> {
   await sleep(SETTLE_MS);
   const deadline = Date.now() + timeoutMs;
   let last = '';
+  let ackedBefore: string | undefined;
   for (;;) {
     const info = readRuntimeInfo(stateDir);
     if (!info || !processAlive(info.pid))
       throw new Error('weft up stopped; see its output above (or weft-up.log in the state directory)');
-    if (info.pending.length === 0) return info;
-    const waiting = describeWaiting(info);
+    let waiting: string;
+    if (info.pending.length === 0) {
+      const { lag, acked } = await xdsLag(info);
+      if (lag.length === 0 && acked === ackedBefore) return info;
+      ackedBefore = lag.length === 0 ? acked : undefined;
+      waiting = lag.join(', ');
+    } else {
+      ackedBefore = undefined;
+      waiting = describeWaiting(info);
+    }
     if (waiting && waiting !== last) say(`waiting for ${waiting}`);
     last = waiting;
     if (Date.now() > deadline) throw new Error(`workloads not Ready after ${timeoutMs / 1000}s: ${waiting}`);

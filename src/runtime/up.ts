@@ -95,6 +95,8 @@ export async function startLocalMesh(opts: UpOptions): Promise<LocalMesh> {
       xds: `127.0.0.1:${opts.xdsPort ?? 15010}`,
       http: `127.0.0.1:${opts.httpPort ?? 15014}`,
       stateDir,
+      // As Istio's demo profile: every proxy logs its requests, so `weft logs POD -c proxy` shows them.
+      meshDefaults: { accessLogFile: '/dev/stdout' },
     });
     closers.push(() => cp.close());
     const xdsPort = Number(cp.xdsAddress.split(':').pop());
