@@ -152,3 +152,17 @@ test('weft proxy-status without a control plane fails with a message', async () 
   assert.equal(r.status, 1);
   assert.match(r.stderr, /no control plane is running/);
 });
+
+test('an invalid --mesh file stops start-up with file, line and field', async () => {
+  const file = join(root, 'mesh.yaml');
+  await writeFile(file, 'accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: SOMETIMES\n');
+  await assert.rejects(
+    startControlPlane({
+      stateDir: join(root, 'state2'),
+      meshFile: file,
+      xds: '127.0.0.1:0',
+      http: '127.0.0.1:0',
+    }),
+    (e: Error) => e.message.includes('mesh.yaml:3') && e.message.includes('outboundTrafficPolicy.mode'),
+  );
+});

@@ -3,7 +3,8 @@
 // server on 15010 and the monitoring/debug/config HTTP server on 15014.
 import * as grpc from '@grpc/grpc-js';
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { defaultMeshConfig, loadMeshConfig, mergeMeshConfig, type MeshConfig } from '../api/meshconfig.js';
+import { formatDiagnostic } from '../config/diagnostics.js';
 import { ConfigStore } from '../config/store.js';
 import { createConfigApi } from '../config/sources/api.js';
 import { DirectorySource } from '../config/sources/directory.js';
@@ -13,7 +14,6 @@ import { AggregateRegistry } from '../registry/aggregate.js';
 import { LocalRegistry } from '../registry/local.js';
 import { ServiceEntryRegistry } from '../registry/serviceentry.js';
 import { generators } from '../xds/generators/index.js';
-import type { MeshConfig } from '../xds/generators/mesh.js';
 import { createDebugHandler } from '../xds/debug/index.js';
 import { XdsMetrics } from '../xds/monitoring.js';
 import { parseProxyInfo } from '../xds/proxy-info.js';
@@ -36,7 +36,7 @@ export interface ControlPlaneOptions {
   /** A MeshConfig YAML file (Istio's mesh config fields). */
   meshFile?: string;
   /** Mesh config fields under the file's: an embedding's own defaults (e.g. the local runtime's). */
-  meshDefaults?: Partial<MeshConfig>;
+  meshDefaults?: MeshConfig;
   settings?: PushSettings;
   log?: Logger;
 }
@@ -51,19 +51,23 @@ export interface ControlPlane {
   close(): Promise<void>;
 }
 
-async function readMesh(file: string | undefined): Promise<Partial<MeshConfig>> {
-  if (!file) return {};
-  const v: unknown = parseYaml(await readFile(file, 'utf8'));
-  if (v === null || v === undefined) return {};
-  if (typeof v !== 'object' || Array.isArray(v))
-    throw new Error(`${file}: mesh config must be a YAML mapping`);
-  return v as Partial<MeshConfig>;
+/**
+ * Mesh config: Istio's defaults, then the embedding's `defaults`, then the --mesh file, validated
+ * like Istio's (errors name file, line and field).
+ */
+async function readMesh(file: string | undefined, defaults: MeshConfig, log: Logger): Promise<MeshConfig> {
+  const base = mergeMeshConfig(defaultMeshConfig(), defaults);
+  if (!file) return base;
+  const r = loadMeshConfig(await readFile(file, 'utf8'), file, base);
+  if (!r.ok) throw new Error(`invalid mesh config:\n${r.errors.map(formatDiagnostic).join('\n')}`);
+  for (const w of r.warnings) log('warn', formatDiagnostic(w));
+  return r.config;
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const log = opts.log ?? stderrLogger;
   const settings = opts.settings ?? pushSettings();
-  const mesh = { ...opts.meshDefaults, ...(await readMesh(opts.meshFile)) };
+  const mesh = await readMesh(opts.meshFile, opts.meshDefaults ?? {}, log);
   // The push debounce is the one users tune (PILOT_DEBOUNCE_*), so the store only coalesces bursts.
   const store = new ConfigStore({ debounceMs: 10, maxDelayMs: 100 });
   const { persisted, diagnostics } = await PersistedConfig.open(store, opts.stateDir);
