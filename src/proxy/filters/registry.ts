@@ -4,6 +4,7 @@ import { ConfigError, type Msg } from '../config/proto.js';
 import { corsFilter } from './http/cors/index.js';
 import { faultFilter } from './http/fault/index.js';
 import { localRateLimitFilter } from './http/local_ratelimit/index.js';
+import { rbacFilter } from './http/rbac/index.js';
 import { routerFilter } from './http/router/index.js';
 import type { HttpFilterFactory } from './http/types.js';
 import { httpInspectorFilter } from './listener/http_inspector/index.js';
@@ -11,6 +12,7 @@ import { originalDstFilter } from './listener/original_dst/index.js';
 import { tlsInspectorFilter } from './listener/tls_inspector/index.js';
 import type { ListenerFilterFactory } from './listener/types.js';
 import { httpConnectionManagerFilter } from './network/http_connection_manager/index.js';
+import { networkRbacFilter } from './network/rbac/index.js';
 import { tcpProxyFilter } from './network/tcp_proxy/index.js';
 import type { NetworkFilterFactory, ReadFilterFactory } from './network/types.js';
 
@@ -18,10 +20,12 @@ const HTTP_FILTERS: readonly HttpFilterFactory<any>[] = [
   corsFilter,
   faultFilter,
   localRateLimitFilter,
+  rbacFilter,
   routerFilter,
 ];
 const NETWORK_FILTERS: readonly (NetworkFilterFactory<any> | ReadFilterFactory<any>)[] = [
   httpConnectionManagerFilter,
+  networkRbacFilter,
   tcpProxyFilter,
 ];
 const LISTENER_FILTERS: readonly ListenerFilterFactory<any>[] = [
