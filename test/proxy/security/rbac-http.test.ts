@@ -2,7 +2,7 @@
 // denies everything with 403 "RBAC: access denied"; method, path, header and source-IP rules;
 // DENY before ALLOW; dry-run shadow rules (stats and metadata only); per-route RBACPerRoute.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { request, startProxy, staticCluster, stat, type Running } from '../helpers.js';
 import { bootstrap, countingUpstream, logLines, rbac, tempLog, type CountingUpstream } from './fixtures.js';
 
