@@ -217,7 +217,8 @@ function compileVirtualHost(
   return self;
 }
 
-function compileMatch(
+/** RouteMatch → its path match and the whole predicate (also jwt_authn requirement rules). */
+export function compileMatch(
   m: Msg | undefined,
   path: string,
   random: RandomSource,
