@@ -6,6 +6,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatPreflight, preflight } from '../../src/runtime/net/preflight.js';
+
+/** Why this machine cannot run a mesh (not root, no iptables, …), for `{ skip }`; false when it can. */
+export async function meshSkipReason(): Promise<string | false> {
+  const problems = await preflight();
+  return (
+    problems.length > 0 && `weft up cannot run here (CI runs these as root):\n${formatPreflight(problems)}`
+  );
+}
 
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 export const SAMPLE = fileURLToPath(new URL('../../samples/weather/', import.meta.url));
