@@ -164,6 +164,19 @@ test('an endpoint-only push sends EDS, only the changed clusters, only to proxie
   assert.equal((await n.get()).values.find((v) => v.labels.type === 'cds')?.value ?? 0, cdsBefore);
 });
 
+test('an endpoint-only push reaches AUTO_PASSTHROUGH clusters named by SNI', async () => {
+  const sni = 'outbound_.80_.v1_.a.default.svc.cluster.local';
+  s.push = { ...s.push, endpoints: new Map([...s.push.endpoints, [sni, ['10.0.0.1']]]) };
+  const gw = client('sni-gw');
+  await subscribeAll(gw, [sni, B]);
+  s.push = { ...s.push, endpoints: new Map([...s.push.endpoints, [sni, ['10.0.0.8']]]) };
+  s.ds.push(edsPush('a.default.svc.cluster.local'));
+  const r = await gw.next(TypeUrl.ClusterLoadAssignment);
+  assert.deepEqual(names(r), [sni]);
+  assert.match(JSON.stringify(resourcesOf(r)[0]?.body), /10\.0\.0\.8/);
+  gw.ack(r, [sni, B]);
+});
+
 test('a proxy whose config cannot be generated keeps its last good config; others get the push', async () => {
   const broken = client('fail-1');
   const fine = client('fail-2');

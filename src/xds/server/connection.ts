@@ -2,6 +2,7 @@
 // request/response exchange stands (Pilot's XdsConnection + WatchedResource).
 import type { ProxyInfo } from '../contracts.js';
 import { createHash } from 'node:crypto';
+import { parseClusterName } from '../generators/common.js';
 import type { Clock } from './clock.js';
 import { SentSet, type EncodedList } from './encoded-list.js';
 
@@ -205,7 +206,10 @@ export class Connection {
   }
 }
 
-/** The service hostname of an Istio cluster name: outbound|<port>|<subset>|<fqdn> → fqdn. */
+/**
+ * The service hostname of an Istio cluster name, `outbound|<port>|<subset>|<fqdn>` or an
+ * AUTO_PASSTHROUGH gateway's `outbound_.<port>_.<subset>_.<fqdn>`; other names are their own key.
+ */
 export function clusterHost(name: string): string {
-  return name.slice(name.lastIndexOf('|') + 1);
+  return parseClusterName(name)?.host ?? name;
 }
