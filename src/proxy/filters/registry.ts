@@ -3,6 +3,7 @@
 import { ConfigError, type Msg } from '../config/proto.js';
 import { corsFilter } from './http/cors/index.js';
 import { faultFilter } from './http/fault/index.js';
+import { jwtAuthnFilter } from './http/jwt_authn/index.js';
 import { localRateLimitFilter } from './http/local_ratelimit/index.js';
 import { rbacFilter } from './http/rbac/index.js';
 import { routerFilter } from './http/router/index.js';
@@ -19,6 +20,7 @@ import type { NetworkFilterFactory, ReadFilterFactory } from './network/types.js
 const HTTP_FILTERS: readonly HttpFilterFactory<any>[] = [
   corsFilter,
   faultFilter,
+  jwtAuthnFilter,
   localRateLimitFilter,
   rbacFilter,
   routerFilter,
