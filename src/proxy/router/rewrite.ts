@@ -53,7 +53,11 @@ export function redirectLocation(
     host = m[1]!;
     port = m[2] ?? '';
   }
-  if (r.host !== undefined) host = r.host;
+  if (r.host !== undefined) {
+    // host_redirect replaces the whole authority, so the request's port does not survive it.
+    host = r.host;
+    port = '';
+  }
   if (r.port !== undefined) port = String(r.port);
   // A scheme change drops a port that was only the old scheme's default.
   if (r.scheme && r.port === undefined && port && Number(port) === DEFAULT_PORT[req.scheme]) port = '';
