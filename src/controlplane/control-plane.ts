@@ -13,6 +13,7 @@ import { removeControlPlaneInfo, writeControlPlaneInfo } from '../config/state-d
 import { AggregateRegistry } from '../registry/aggregate.js';
 import { LocalRegistry } from '../registry/local.js';
 import { ServiceEntryRegistry } from '../registry/serviceentry.js';
+import { JwksResolver, type JwksResolverOptions } from '../security/jwks-resolver.js';
 import { generators } from '../xds/generators/index.js';
 import { createDebugHandler } from '../xds/debug/index.js';
 import { XdsMetrics } from '../xds/monitoring.js';
@@ -38,6 +39,8 @@ export interface ControlPlaneOptions {
   /** Mesh config fields under the file's: an embedding's own defaults (e.g. the local runtime's). */
   meshDefaults?: MeshConfig;
   settings?: PushSettings;
+  /** The JWKS cache that inlines RequestAuthentication keys (refresh intervals, timeouts). */
+  jwks?: JwksResolverOptions;
   log?: Logger;
 }
 
@@ -79,13 +82,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const serviceEntries = new ServiceEntryRegistry(store);
   const registry = new AggregateRegistry([local, serviceEntries]);
   const metrics = new XdsMetrics({ processMetrics: true });
+  // The control plane fetches jwksUri documents and inlines them (Istio's default), so proxies need
+  // no route to the JWKS servers; new or rotated keys reach them with a full push.
+  const jwks = new JwksResolver(opts.jwks);
   const ds = new DiscoveryServer<PushContext>({
     generators: generators.values(),
     proxyFromNode: parseProxyInfo,
     initPushContext: (req, previous) =>
       req && !req.full && previous
         ? previous.withEndpoints(registry, previous.version)
-        : buildPushContext({ store, registry, mesh }),
+        : buildPushContext({ store, registry, mesh, jwks: { resolve: jwks.resolveJwks } }),
     debounce: settings.debounce,
     pushConcurrency: settings.pushConcurrency,
     metrics,
@@ -98,6 +104,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     registry,
     (r) => ds.configUpdate(r),
     () => ds.clock.now(),
+  );
+  jwks.onChange(() =>
+    ds.configUpdate({
+      full: true,
+      configsUpdated: new Set(),
+      edsUpdates: new Set(),
+      reasons: ['jwks'],
+      start: ds.clock.now(),
+    }),
   );
 
   const grpcServer = new grpc.Server({ 'grpc.max_send_message_length': -1 });
@@ -125,6 +140,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     ds,
     async close() {
       stopTriggers();
+      jwks.close();
       ds.stop();
       await directory?.close();
       local.close();

@@ -29,7 +29,8 @@ export class AdsClient {
     address: string,
     readonly nodeId: string,
     readonly mode: 'sotw' | 'delta' = 'sotw',
-    readonly metadata: Record<string, string> = {},
+    /** Node metadata: strings, or string maps such as LABELS. */
+    readonly metadata: Record<string, string | Record<string, string>> = {},
     /** Another discovery method, e.g. the per-type ClusterDiscoveryService/StreamClusters. */
     path?: string,
   ) {
@@ -59,9 +60,15 @@ export class AdsClient {
   }
 
   private node(): object {
+    // protobufjs defines google.protobuf.Value with camelCase names, whatever keepCase says.
+    const struct = (m: Record<string, string>) => ({
+      fields: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { stringValue: v }])),
+    });
     const fields = Object.fromEntries(
-      // protobufjs defines google.protobuf.Value with camelCase names, whatever keepCase says.
-      Object.entries(this.metadata).map(([k, v]) => [k, { stringValue: v }]),
+      Object.entries(this.metadata).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? { stringValue: v } : { structValue: struct(v) },
+      ]),
     );
     return { id: this.nodeId, metadata: { fields } };
   }
