@@ -114,6 +114,47 @@ test('/debug/configz and /debug/registryz show the store and the services', asyn
   assert.equal((await get('/nope')).status, 404);
 });
 
+test('a malformed gateway credential Secret shows in /debug/push_status and is counted once', async () => {
+  const file = join(root, 'config', 'bad-cert.yaml');
+  await writeFile(
+    file,
+    `apiVersion: v1
+kind: Secret
+metadata: {name: bad-cert, namespace: istio-system}
+type: kubernetes.io/tls
+stringData: {tls.crt: not a certificate, tls.key: not a key}
+`,
+  );
+  type Status = {
+    version: string;
+    credentialDiagnostics: { resource: string; message: string; file?: string }[];
+  };
+  const status = async (): Promise<Status> => JSON.parse((await get('/debug/push_status')).text) as Status;
+  let s = await status();
+  for (let i = 0; i < 200 && s.credentialDiagnostics.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    s = await status();
+  }
+  assert.equal(s.version, cp.ds.version);
+  assert.equal(s.credentialDiagnostics.length, 1);
+  const [d] = s.credentialDiagnostics;
+  assert.equal(d?.resource, 'Secret istio-system/bad-cert');
+  assert.match(d?.message ?? '', /tls\.crt: no PEM certificate; not served/);
+  assert.equal(d?.file, file);
+  const counted = /^pilot_sds_certificate_errors_total 1$/m;
+  assert.match((await get('/metrics')).text, counted);
+  // Later push contexts still report it, but it is one malformed version: the count stays.
+  cp.ds.push({ full: true, configsUpdated: new Set(), edsUpdates: new Set(), reasons: ['test'], start: 0 });
+  assert.equal((await status()).credentialDiagnostics.length, 1);
+  assert.match((await get('/metrics')).text, counted);
+  await rm(file);
+  for (let i = 0; i < 200 && s.credentialDiagnostics.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    s = await status();
+  }
+  assert.deepEqual(s.credentialDiagnostics, []);
+});
+
 /** Runs the CLI asynchronously: the control plane it talks to lives in this process. */
 const weft = (...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> =>
   new Promise((resolve) =>

@@ -88,10 +88,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const ds = new DiscoveryServer<PushContext>({
     generators: generators.values(),
     proxyFromNode: parseProxyInfo,
-    initPushContext: (req, previous) =>
-      req && !req.full && previous
-        ? previous.withEndpoints(registry, previous.version)
-        : buildPushContext({ store, registry, mesh, jwks: { resolve: jwks.resolveJwks } }),
+    initPushContext: (req, previous) => {
+      if (req && !req.full && previous) return previous.withEndpoints(registry, previous.version);
+      const push = buildPushContext({ store, registry, mesh, jwks: { resolve: jwks.resolveJwks } });
+      metrics.recordCredentialDiagnostics(push.credentialDiagnostics);
+      return push;
+    },
     debounce: settings.debounce,
     pushConcurrency: settings.pushConcurrency,
     metrics,
@@ -125,7 +127,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const xdsAddress = `${(opts.xds ?? '127.0.0.1:15010').replace(/:\d+$/, '')}:${xdsPort}`;
 
   const http = createMonitoringServer(metrics.registry, [
-    createDebugHandler({ ds, store, services: () => registry.services() }),
+    createDebugHandler({
+      ds,
+      store,
+      services: () => registry.services(),
+      pushStatus: () => ({
+        version: ds.version,
+        credentialDiagnostics: ds.currentPush.credentialDiagnostics,
+      }),
+    }),
     createConfigApi(store, { persisted }),
   ]);
   const httpAddress = await listen(http, opts.http ?? '127.0.0.1:15014');

@@ -1,6 +1,7 @@
 // Pilot's xDS metrics under Istio's names (pilot/pkg/xds/monitoring.go), on a per-server registry
 // so several control planes (tests, bench) can live in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Diagnostic } from '../config/diagnostics.js';
 import { TYPE_SHORT, type TypeUrl } from './type-urls.js';
 
 /** Istio's lower-case short type label ("cds", "eds", …); unknown types keep their URL. */
@@ -55,6 +56,13 @@ export class XdsMetrics {
     buckets: [0.01, 0.1, 1, 3, 5, 10, 20, 30],
     registers: [this.registry],
   });
+  readonly sdsCertificateErrors = new Counter({
+    name: 'pilot_sds_certificate_errors_total',
+    help: 'Gateway credential Secrets found malformed (each bad version once); see /debug/push_status.',
+    registers: [this.registry],
+  });
+  /** Diagnostics already counted: the credential cache keeps one object per bad Secret version. */
+  private readonly countedCredentialErrors = new WeakSet<Diagnostic>();
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     // Series per type exist from the start, so dashboards see 0 rather than nothing.
@@ -63,5 +71,14 @@ export class XdsMetrics {
       this.rejects.inc({ type }, 0);
     }
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts the credential problems of a new push context that earlier ones did not have. */
+  recordCredentialDiagnostics(diagnostics: readonly Diagnostic[]): void {
+    for (const d of diagnostics) {
+      if (this.countedCredentialErrors.has(d)) continue;
+      this.countedCredentialErrors.add(d);
+      this.sdsCertificateErrors.inc();
+    }
   }
 }

@@ -1,5 +1,6 @@
 // Pilot's debug endpoints on the monitoring port: /debug/syncz, /debug/adsz, /debug/configz,
-// /debug/registryz and /debug/config_dump?proxyID=. Returns false for paths it does not serve.
+// /debug/registryz, /debug/push_status and /debug/config_dump?proxyID=. Returns false for paths it
+// does not serve.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConfigStoreReader } from '../../config/store-types.js';
 import type { DiscoveryServer } from '../server/discovery-server.js';
@@ -11,6 +12,8 @@ export interface DebugSources {
   store?: ConfigStoreReader;
   /** The service registry's view, as JSON (services with ports and endpoints). */
   services?: () => unknown;
+  /** The current push context's status: its version and the problems found building it. */
+  pushStatus?: () => unknown;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -34,6 +37,7 @@ export function createDebugHandler(src: DebugSources): Handler {
         })),
       }),
     '/debug/registryz': (_u, res) => sendJson(res, 200, src.services?.() ?? []),
+    '/debug/push_status': (_u, res) => sendJson(res, 200, src.pushStatus?.() ?? {}),
     '/debug/config_dump': (url, res) => {
       const id = url.searchParams.get('proxyID');
       if (!id)
