@@ -2,6 +2,7 @@
 // A duplicate URL throws at startup. Per-route configs are found by their own type URLs.
 import { ConfigError, type Msg } from '../config/proto.js';
 import { corsFilter } from './http/cors/index.js';
+import { extAuthzFilter } from './http/ext_authz/index.js';
 import { faultFilter } from './http/fault/index.js';
 import { jwtAuthnFilter } from './http/jwt_authn/index.js';
 import { localRateLimitFilter } from './http/local_ratelimit/index.js';
@@ -19,6 +20,7 @@ import type { NetworkFilterFactory, ReadFilterFactory } from './network/types.js
 
 const HTTP_FILTERS: readonly HttpFilterFactory<any>[] = [
   corsFilter,
+  extAuthzFilter,
   faultFilter,
   jwtAuthnFilter,
   localRateLimitFilter,
