@@ -34,6 +34,7 @@ export const BODY = {
   overflow: 'upstream connect error or disconnect/reset before headers. reset reason: overflow',
   streamTimeout: 'stream timeout',
   requestTimeout: 'request timeout',
+  badRequest: 'Bad Request',
 } as const;
 
 /** grpc-message encoding (gRPC HTTP/2 spec): percent-encode '%' and bytes outside 0x20–0x7E. */

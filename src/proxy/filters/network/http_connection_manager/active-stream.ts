@@ -15,6 +15,7 @@ import type { Route } from '../../../router/route-config.js';
 import type { ClusterManager } from '../../../upstream/cluster-manager.js';
 import type { FilterCallbacks, HttpFilter } from '../../http/types.js';
 import type { ConnectionManager } from './connection-manager.js';
+import { normalizeRequestPath } from './path-normalization.js';
 
 /** The downstream side a stream writes its response to: a Node (h1/h2) response or a raw socket. */
 export interface Responder {
@@ -199,6 +200,21 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
   }
 
   start(): void {
+    const n = normalizeRequestPath(this.path, this.hcm.config.pathNormalization);
+    if (n.kind === 'reject') {
+      this.sendLocalReply(400, BODY.badRequest, undefined, 'path_normalization_failed');
+      return;
+    }
+    if (n.kind === 'redirect') {
+      const h = new HeaderMap();
+      h.set('location', n.path);
+      h.set('content-length', '0');
+      this.info.responseCodeDetails = 'path_normalization_redirect';
+      this.encodeHeaders(307, h);
+      this.endResponse();
+      return;
+    }
+    if (n.path !== this.path) this.path = this.info.path = n.path;
     this.continueDecoding();
   }
 

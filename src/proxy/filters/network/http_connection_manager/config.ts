@@ -5,6 +5,7 @@ import { ConfigError, durationMs, type Msg } from '../../../config/proto.js';
 import { parseAccessLogs, type AccessLog } from '../../../access-log/logger.js';
 import { parseCidr, type Cidr } from '../../../listener/cidr.js';
 import { httpFilterByTypeUrl } from '../../registry.js';
+import type { EscapedSlashesAction, PathNormalization } from './path-normalization.js';
 import type { HttpFilterFactory } from '../../http/types.js';
 
 export interface ConfiguredHttpFilter {
@@ -35,6 +36,7 @@ export interface HcmConfig {
   readonly serverName: string;
   readonly serverHeader: 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
   readonly upgrades: ReadonlyMap<string, boolean>;
+  readonly pathNormalization: PathNormalization;
 }
 
 const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
@@ -106,5 +108,13 @@ export function parseHcm(c: Msg, path: string): HcmConfig {
     serverName: (c.server_name as string | undefined) || 'envoy',
     serverHeader: (c.server_header_transformation ?? 'OVERWRITE') as HcmConfig['serverHeader'],
     upgrades,
+    pathNormalization: Object.freeze({
+      normalizePath: Boolean(c.normalize_path?.value),
+      mergeSlashes: Boolean(c.merge_slashes),
+      escapedSlashes: (c.path_with_escaped_slashes_action === 'IMPLEMENTATION_SPECIFIC_DEFAULT' ||
+      !c.path_with_escaped_slashes_action
+        ? 'KEEP_UNCHANGED'
+        : c.path_with_escaped_slashes_action) as EscapedSlashesAction,
+    }),
   });
 }
