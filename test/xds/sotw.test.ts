@@ -107,6 +107,23 @@ test('a request with a stale nonce is ignored', async () => {
   assert.equal(c.responses.length, 0);
 });
 
+test('ACKs repeating the subscribed names, an explicit "*" included, are not answered again', async () => {
+  const c = client('star-1');
+  c.request(TypeUrl.Cluster, ['*']);
+  const r = await c.next(TypeUrl.Cluster);
+  assert.deepEqual(names(r).sort(), [A, B]);
+  c.ack(r, ['*']);
+  c.request(TypeUrl.ClusterLoadAssignment, [B, A]);
+  const e = await c.next(TypeUrl.ClusterLoadAssignment);
+  // The same names in another order are the same subscription.
+  c.ack(e, [A, B]);
+  c.ack(e, [A, B]);
+  await until(() => watchOf('star-1', TypeUrl.ClusterLoadAssignment)?.status() === 'SYNCED');
+  await s.ds.settled();
+  assert.equal(watchOf('star-1', TypeUrl.Cluster)?.status(), 'SYNCED');
+  assert.equal(c.responses.length, 0);
+});
+
 test('a full push goes out in order CDS, EDS, LDS, RDS and only with changed content', async () => {
   const c = client('order-1');
   await subscribeAll(c, [A]);

@@ -34,6 +34,8 @@ export class Watch {
   lastError?: string;
   /** What the proxy was last sent (the "last good config"; also config_dump). */
   readonly sent = new SentSet();
+  /** SotW only: the namesKey of the request the names were taken from (see SotwRequest). */
+  namesKey?: string;
   /** Delta only: versions the client reported having on (re)connect (initial_resource_versions). */
   readonly clientVersions = new Map<string, string>();
 
@@ -62,6 +64,7 @@ export class Watch {
   private changed(): void {
     this.byHost = undefined;
     this.selected = undefined;
+    this.namesKey = undefined;
   }
 
   /** Subscribed cluster names whose service is one of `hosts` (cost: |hosts|, not |names|). */
@@ -211,5 +214,8 @@ export class Connection {
  * AUTO_PASSTHROUGH gateway's `outbound_.<port>_.<subset>_.<fqdn>`; other names are their own key.
  */
 export function clusterHost(name: string): string {
+  // The `|` form first, without parsing: incremental EDS maps every watched name (thousands per proxy).
+  const bar = name.lastIndexOf('|');
+  if (bar >= 0) return name.slice(bar + 1);
   return parseClusterName(name)?.host ?? name;
 }

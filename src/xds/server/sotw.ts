@@ -21,7 +21,6 @@ export function serveSotw(server: DiscoveryServer, call: AdsCall<SotwRequest>, f
 
 function onRequest(server: DiscoveryServer, conn: Connection, req: SotwRequest, typeUrl: string): void {
   const { watch: w, created } = conn.watch(typeUrl);
-  const names = req.resource_names ?? [];
   const nonce = req.response_nonce ?? '';
   // A first request may carry a nonce from a previous control plane: it is still a subscription.
   if (!created && nonce !== '') {
@@ -32,11 +31,18 @@ function onRequest(server: DiscoveryServer, conn: Connection, req: SotwRequest, 
     const version = req.version_info ?? '';
     if (req.error_detail) nack(server, conn, w, nonce, version, req.error_detail.message ?? '');
     else ack(w, nonce, version);
-    if (w.sameNames(names)) return;
+    // The usual ACK repeats the very bytes the names were set from: nothing to decode.
+    if (req.namesKey !== undefined && req.namesKey === w.namesKey) return;
+    if (w.sameNames(req.resource_names)) {
+      w.namesKey = req.namesKey;
+      return;
+    }
   }
+  const names = req.resource_names;
   w.wildcard =
     names.includes('*') || (names.length === 0 && isWildcardType(typeUrl) && (created || w.wildcard));
   w.setNames(names.filter((n) => n !== '*'));
+  w.namesKey = req.namesKey;
   void server.respond(conn, w);
 }
 

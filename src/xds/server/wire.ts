@@ -1,6 +1,8 @@
 // Wire format of the discovery service messages (envoy/service/discovery/v3/discovery.proto).
 // Responses are assembled from Any bytes encoded once per resource change and shared by every
-// proxy, so a push to N proxies costs one encode plus N memcpys; requests are decoded normally.
+// proxy, so a push to N proxies costs one encode plus N memcpys. SotW requests are read lazily
+// (an ACK repeating thousands of names costs a hash, not a decode); delta requests are decoded.
+import { createHash } from 'node:crypto';
 import protobuf from 'protobufjs';
 import { decodeMessage } from '../proto/root.js';
 
@@ -82,13 +84,95 @@ export interface WireNode {
   locality?: { region?: string; zone?: string; sub_zone?: string };
 }
 
-export interface SotwRequest {
+const DISCOVERY_REQUEST = 'envoy.service.discovery.v3.DiscoveryRequest';
+
+/**
+ * A DiscoveryRequest (version_info=1, node=2, resource_names=3, type_url=4, response_nonce=5,
+ * error_detail=6) read in one pass over its fields: the strings at once, the node only when asked
+ * (a stream's first request), and resource_names as `namesKey`, a hash of their raw bytes. Envoy
+ * and gRPC clients repeat every subscribed name in every ACK (150 KB for 3,000 EDS clusters), so
+ * an ACK whose names bytes are those the watch was set from needs no decoding at all.
+ */
+export class SotwRequest {
   version_info?: string;
-  node?: WireNode;
-  resource_names?: string[];
   type_url?: string;
   response_nonce?: string;
   error_detail?: RpcStatus;
+  /**
+   * Equal keys mean byte-identical resource_names. Undefined when the names were not one
+   * contiguous run of fields (legal, but no known client does it): they are decoded then.
+   */
+  readonly namesKey: string | undefined;
+  private readonly nodeBytes: Uint8Array | undefined;
+  private readonly namesBytes: Uint8Array | undefined;
+  private names?: string[];
+  private decodedNode?: WireNode;
+
+  constructor(private readonly raw: Buffer) {
+    const r = protobuf.Reader.create(raw);
+    let node: Uint8Array | undefined;
+    let namesStart = -1;
+    let namesEnd = -1;
+    let contiguous = true;
+    while (r.pos < r.len) {
+      const start = r.pos;
+      const t = r.uint32();
+      if ((t & 7) !== LEN) {
+        r.skipType(t & 7);
+        continue;
+      }
+      switch (t >>> 3) {
+        case 1:
+          this.version_info = r.string();
+          break;
+        case 2:
+          node = r.bytes();
+          break;
+        case 3:
+          r.skip(r.uint32());
+          if (namesStart < 0) namesStart = start;
+          else if (namesEnd !== start) contiguous = false;
+          namesEnd = r.pos;
+          break;
+        case 4:
+          this.type_url = r.string();
+          break;
+        case 5:
+          this.response_nonce = r.string();
+          break;
+        case 6:
+          this.error_detail = decodeMessage<RpcStatus>('google.rpc.Status', r.bytes());
+          break;
+        default:
+          r.skipType(LEN);
+      }
+    }
+    this.nodeBytes = node;
+    this.namesBytes = contiguous ? raw.subarray(Math.max(namesStart, 0), Math.max(namesEnd, 0)) : undefined;
+    this.namesKey = this.namesBytes && createHash('sha1').update(this.namesBytes).digest('base64');
+  }
+
+  /** The node, decoded on first use. */
+  get node(): WireNode | undefined {
+    if (this.nodeBytes && !this.decodedNode)
+      this.decodedNode = decodeMessage<WireNode>('envoy.config.core.v3.Node', this.nodeBytes);
+    return this.decodedNode;
+  }
+
+  /** The names, decoded on first use. */
+  get resource_names(): string[] {
+    if (this.names) return this.names;
+    if (!this.namesBytes)
+      return (this.names =
+        decodeMessage<{ resource_names?: string[] }>(DISCOVERY_REQUEST, this.raw).resource_names ?? []);
+    const r = protobuf.Reader.create(this.namesBytes);
+    const names: string[] = [];
+    while (r.pos < r.len) {
+      r.uint32(); // the field 3 tag, checked by the constructor
+      names.push(r.string());
+    }
+    return (this.names = names);
+  }
 }
 
 export interface DeltaRequest {
@@ -101,8 +185,7 @@ export interface DeltaRequest {
   error_detail?: RpcStatus;
 }
 
-export const decodeSotwRequest = (b: Buffer): SotwRequest =>
-  decodeMessage<SotwRequest>('envoy.service.discovery.v3.DiscoveryRequest', b);
+export const decodeSotwRequest = (b: Buffer): SotwRequest => new SotwRequest(b);
 
 export const decodeDeltaRequest = (b: Buffer): DeltaRequest =>
   decodeMessage<DeltaRequest>('envoy.service.discovery.v3.DeltaDiscoveryRequest', b);
