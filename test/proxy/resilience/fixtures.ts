@@ -45,16 +45,28 @@ export function tempLog(): string {
   return join(mkdtempSync(join(tmpdir(), 'weft-res-')), 'access.log');
 }
 
-/** Access-log lines "path status flags" whose path starts with `prefix`. */
+/**
+ * Access-log lines "path status flags" whose path starts with `prefix`. The proxy writes its log
+ * asynchronously, so this waits (up to 2 s) until the set of matching lines stops changing.
+ */
 export async function logLines(log: string, prefix: string): Promise<string[]> {
-  await new Promise((r) => setTimeout(r, 30));
-  let text = '';
-  try {
-    text = readFileSync(log, 'utf8');
-  } catch {
-    /* not written yet */
+  const read = (): string[] => {
+    try {
+      return readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith(prefix));
+    } catch {
+      return []; // not written yet
+    }
+  };
+  let last = read();
+  for (let waited = 0; waited < 2000; waited += 50) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = read();
+    if (now.length === last.length && now.length > 0) return now;
+    last = now;
   }
-  return text.split('\n').filter((l) => l.startsWith(prefix));
+  return last;
 }
 
 export interface CountingUpstream {
