@@ -12,6 +12,8 @@ export interface HttpProbeTarget {
   path?: string;
   scheme?: 'HTTP' | 'HTTPS';
   headers?: { name: string; value: string }[];
+  /** Source address to bind (the agent's app probes use 127.0.0.6 so capture lets them by). */
+  localAddress?: string;
 }
 
 export function probeHttp(t: HttpProbeTarget, timeoutMs: number): Promise<ProbeResult> {
@@ -27,6 +29,7 @@ export function probeHttp(t: HttpProbeTarget, timeoutMs: number): Promise<ProbeR
         headers,
         timeout: timeoutMs,
         agent: false,
+        ...(t.localAddress ? { localAddress: t.localAddress } : {}),
         ...(t.scheme === 'HTTPS' ? { rejectUnauthorized: false } : {}),
       },
       (res) => {
@@ -49,9 +52,14 @@ export function probeHttp(t: HttpProbeTarget, timeoutMs: number): Promise<ProbeR
   });
 }
 
-export function probeTcp(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+export function probeTcp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  localAddress?: string,
+): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const s = net.connect({ host, port, timeout: timeoutMs });
+    const s = net.connect({ host, port, timeout: timeoutMs, ...(localAddress ? { localAddress } : {}) });
     s.once('connect', () => {
       s.destroy();
       resolve({ ok: true });

@@ -2,6 +2,7 @@
 // applied its first CDS and LDS, per its admin /ready) and 15020, which also serves the
 // rewritten application probes `/app-health/<container>/readyz|livez` and POST /quitquitquit.
 import http from 'node:http';
+import { isIPv4 } from 'node:net';
 import type { AppProbe } from './config.js';
 import { probeHttp, probeTcp, type ProbeResult } from './probe.js';
 
@@ -20,16 +21,30 @@ export async function proxyReady(adminPort: number): Promise<ProbeResult> {
   return probeHttp({ host: '127.0.0.1', port: adminPort, path: '/ready' }, 1000);
 }
 
+// Istio's prober dials the app from 127.0.0.6 (UpstreamLocalAddressIPv4): the capture rules let
+// that source by, so probes reach the app directly and not through the inbound listener, where
+// mTLS STRICT would reject the plaintext probe and take the pod out of its endpoints.
+const PROBE_SOURCE_V4 = '127.0.0.6';
+
 function runAppProbe(podIp: string, p: AppProbe): Promise<ProbeResult> {
   const timeout = (p.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
+  const source = (host: string | undefined): string | undefined =>
+    !host && isIPv4(podIp) ? PROBE_SOURCE_V4 : undefined;
   if ('httpGet' in p) {
     const g = p.httpGet;
     return probeHttp(
-      { host: g.host || podIp, port: g.port, path: g.path, scheme: g.scheme, headers: g.httpHeaders },
+      {
+        host: g.host || podIp,
+        port: g.port,
+        path: g.path,
+        scheme: g.scheme,
+        headers: g.httpHeaders,
+        localAddress: source(g.host),
+      },
       timeout,
     );
   }
-  return probeTcp(p.tcpSocket.host || podIp, p.tcpSocket.port, timeout);
+  return probeTcp(p.tcpSocket.host || podIp, p.tcpSocket.port, timeout, source(p.tcpSocket.host));
 }
 
 export function createStatusServer(opts: StatusServerOptions): http.Server {
