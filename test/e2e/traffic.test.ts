@@ -177,7 +177,7 @@ async function pages(n: number, headers: Record<string, string>): Promise<string
 const blue = (html: string): boolean => /data-version="v2"/.test(html) && /class="btn-blue"/.test(html);
 const green = (html: string): boolean => /data-version="v1"/.test(html) && /class="btn-green"/.test(html);
 
-// 200 Android pages (3σ ≈ ±10.6%) with a 35–65% band instead of a finer split, for CI time.
+// 400 Android pages: 50% ± 10% blue (4σ).
 test(
   'scenario 06: frontend-route at the gateway: Android gets v1 50 / v2 50 (about half blue), Windows always green',
   { skip },
@@ -194,10 +194,10 @@ spec:
     - { destination: { host: frontend, subset: v1 }, weight: 50 }
     - { destination: { host: frontend, subset: v2 }, weight: 50 }
   - route: [{ destination: { host: frontend, subset: v1 } }]`);
-    const android = await pages(200, { 'user-agent': ANDROID });
+    const android = await pages(400, { 'user-agent': ANDROID });
     const blues = android.filter(blue).length;
-    assert.equal(blues + android.filter(green).length, 200);
-    assert.ok(blues >= 70 && blues <= 130, `blue pages for Android: ${blues}/200`);
+    assert.equal(blues + android.filter(green).length, 400);
+    assert.ok(blues >= 160 && blues <= 240, `blue pages for Android: ${blues}/400`);
     const windows = await pages(30, { 'user-agent': WINDOWS });
     assert.equal(windows.filter(green).length, 30);
   },
@@ -249,5 +249,186 @@ ${route('forecast', `  - route: [{ destination: { host: forecast } }]`)}`);
     assert.ok(overloaded, 'no 503 in five bursts of 10 concurrent requests');
     assert.equal(overloaded.overloaded, 'true', overloaded.body);
     assert.deepEqual(await load(1, 50), { '200': 50 });
+  },
+);
+
+const FORECAST_V2 = 'cluster.outbound|3002|v2|forecast.weather.svc.cluster.local';
+
+// forecast-v2 answers with recommendation's status when that call fails, so a fault abort on
+// recommendation-route (seen by forecast-v2's sidecar) makes every forecast-v2 replica answer it.
+test(
+  'scenario 21: five forecast replicas answering 504, outlierDetection consecutiveErrors 2, maxEjectionPercent 40: 2 ejected; 500s eject none',
+  { skip },
+  async () => {
+    const abort = (status: number): string =>
+      route(
+        'recommendation',
+        `  - fault: { abort: { httpStatus: ${status}, percentage: { value: 100 } } }
+    route: [{ destination: { host: recommendation, subset: v1 } }]`,
+      );
+    await apply(`${deployment('weather-v2.yaml', 'forecast-v2', 5)}
+---
+${rule('forecast', '{ outlierDetection: { consecutiveErrors: 2, interval: 10s, baseEjectionTime: 2m, maxEjectionPercent: 40 } }')}
+---
+${route('forecast', `  - route: [{ destination: { host: forecast, subset: v2 } }]`)}
+---
+${abort(500)}`);
+    assert.equal((await podsOf('forecast-v2')).length, 5);
+    const url = 'http://forecast:3002/weather?locate=Rome';
+    const ejected = `${FORECAST_V2}.outlier_detection.ejections_active`;
+    const fiveHundreds = await burst('frontend-v1', url, 20, 1);
+    assert.deepEqual(
+      fiveHundreds.map((r) => r.status),
+      times(20, () => 500),
+    );
+    assert.equal(await stat('frontend-v1', ejected), 0);
+    await apply(abort(504));
+    const gatewayErrors = await burst('frontend-v1', url, 20, 1);
+    assert.deepEqual(
+      gatewayErrors.map((r) => r.status),
+      times(20, () => 504),
+    );
+    assert.equal(await stat('frontend-v1', ejected), 2);
+  },
+);
+
+/** advertisement-v1 scaled to two replicas, with advertisement-dr's trafficPolicy. */
+async function twoAds(trafficPolicy: string): Promise<string[]> {
+  await apply(`${deployment('weather-v1.yaml', 'advertisement-v1', 2)}
+---
+${rule('advertisement', trafficPolicy)}
+---
+${route('advertisement', `  - route: [{ destination: { host: advertisement, subset: v1 } }]`)}`);
+  const replicas = await podsOf('advertisement-v1');
+  assert.equal(replicas.length, 2);
+  return replicas;
+}
+
+test(
+  'scenario 11: advertisement-dr RANDOM: 600 requests reach both replicas, neither below 35%',
+  { skip },
+  async () => {
+    const replicas = await twoAds('{ loadBalancer: { simple: RANDOM } }');
+    const replies = await burst('frontend-v1', 'http://advertisement:3003/ad', 600, 10, {
+      'user-agent': 'scenario-11',
+    });
+    assert.equal(replies.filter((r) => r.status === 200).length, 600);
+    const counts = await Promise.all(replicas.map(async (p) => (await accessLog(p, 'scenario-11')).length));
+    assert.equal(counts[0]! + counts[1]!, 600);
+    assert.ok(Math.min(...counts) >= 210, `per replica: ${counts.join(', ')}`);
+  },
+);
+
+test(
+  'scenario 12: advertisement-dr consistentHash on cookie user (ttl 60s): every user=tester request reaches one replica',
+  { skip },
+  async () => {
+    const replicas = await twoAds(
+      '{ loadBalancer: { consistentHash: { httpCookie: { name: user, ttl: 60s } } } }',
+    );
+    const replies = await burst('frontend-v1', 'http://advertisement:3003/ad', 30, 1, {
+      'user-agent': 'scenario-12',
+      cookie: 'user=tester',
+    });
+    assert.equal(replies.filter((r) => r.status === 200).length, 30);
+    const counts = await Promise.all(replicas.map(async (p) => (await accessLog(p, 'scenario-12')).length));
+    assert.deepEqual([...counts].sort(), [0, 30]);
+  },
+);
+
+// The two endpoints of forecast are forecast-v1 (fast) and forecast-v2, made slow by a 1 s
+// fault delay on its calls to recommendation. Round robin or random would send each half.
+test(
+  'scenario 13: forecast-dr LEAST_CONN: with one endpoint slow, most of 400 concurrent requests go to the fast one',
+  { skip },
+  async () => {
+    await apply(`${deployment('weather-v2.yaml', 'forecast-v2', 1)}
+---
+${rule('forecast', '{ loadBalancer: { simple: LEAST_CONN } }')}
+---
+${route('forecast', `  - route: [{ destination: { host: forecast } }]`)}
+---
+${route(
+  'recommendation',
+  `  - fault: { delay: { fixedDelay: 1s, percentage: { value: 100 } } }
+    route: [{ destination: { host: recommendation, subset: v1 } }]`,
+)}`);
+    assert.equal((await podsOf('forecast-v2')).length, 1);
+    const replies = await burst('frontend-v1', 'http://forecast:3002/weather?locate=Rome', 400, 10);
+    assert.equal(replies.filter((r) => r.status === 200).length, 400);
+    const slow = replies.filter((r) => (JSON.parse(r.body) as { version: string }).version === 'v2').length;
+    assert.ok(slow > 0 && slow < 140, `requests to the slow endpoint: ${slow}/400`);
+  },
+);
+
+/** Opens `n` TCP connections to the gateway's 31400, `c` at a time; the first reply line of each. */
+async function tcpEcho(n: number, c: number): Promise<string[]> {
+  const { connect } = await import('node:net');
+  const out: string[] = [];
+  let next = 0;
+  const one = (): Promise<string> =>
+    new Promise((resolve) => {
+      const sock = connect(mesh.ingressPort + 2, '127.0.0.1');
+      let buf = '';
+      sock.setEncoding('utf8');
+      sock.setTimeout(10_000, () => sock.destroy(new Error('timeout')));
+      sock.on('connect', () => sock.write('hello\n'));
+      sock.on('data', (d: string) => {
+        buf += d;
+        if (buf.includes('\n')) sock.end();
+      });
+      sock.on('close', () => resolve(buf.split('\n')[0]!));
+      sock.on('error', (e) => (buf = `error ${e.message}\n`));
+    });
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      next++;
+      out.push(await one());
+    }
+  };
+  await Promise.all(times(c, worker));
+  return out;
+}
+
+test(
+  'scenario 08: gateway port 31400 TCP to tcp-echo: 10 connections all v1; then v1 80 / v2 20 over 1000 connections, 80% ± 5% v1',
+  { skip },
+  async () => {
+    const tcpRoute = (v1: number, v2: number): string => `apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: { name: tcp-echo, namespace: weather }
+spec:
+  hosts: ['*']
+  gateways: [istio-system/tcp-echo-gateway]
+  tcp:
+  - match: [{ port: 31400 }]
+    route:
+    - { destination: { host: tcp-echo, port: { number: 9000 }, subset: v1 }, weight: ${v1} }
+    - { destination: { host: tcp-echo, port: { number: 9000 }, subset: v2 }, weight: ${v2} }`;
+    await apply(`${readFileSync(join(SAMPLE, 'install/tcp-echo.yaml'), 'utf8')}
+---
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: { name: tcp-echo-gateway, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+  - port: { number: 31400, name: tcp, protocol: TCP }
+    hosts: ['*']
+---
+${tcpRoute(100, 0)}`);
+    assert.deepEqual(
+      await tcpEcho(10, 1),
+      times(10, () => 'v1 hello'),
+    );
+    await apply(tcpRoute(80, 20));
+    const replies = await tcpEcho(1000, 20);
+    const v1 = replies.filter((l) => l === 'v1 hello').length;
+    assert.equal(
+      v1 + replies.filter((l) => l === 'v2 hello').length,
+      1000,
+      replies.find((l) => !/^v[12] /.test(l)),
+    );
+    assert.ok(v1 >= 750 && v1 <= 850, `v1 replies: ${v1}/1000`);
   },
 );
