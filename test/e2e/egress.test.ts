@@ -16,6 +16,7 @@ const sample = (f: string): string => readFileSync(join(SAMPLE, f), 'utf8');
 
 /** The external httpbin's pod address (port 9090). */
 let externalIp = '';
+const EXTERNAL_HOST = 'httpbin.external.test';
 
 before(async () => {
   if (skip) return;
@@ -61,6 +62,12 @@ after(async () => {
 /** `weft apply -f -`, then waits until every rollout is done and every proxy ACKed the result. */
 async function apply(yaml: string, namespace?: string): Promise<void> {
   const r = await weft(['apply', '-f', '-', ...state, ...(namespace ? ['-n', namespace] : [])], yaml);
+  assert.equal(r.code, 0, r.stderr);
+  await waitUntilReady(mesh.stateDir, 120_000);
+}
+
+async function remove(yaml: string): Promise<void> {
+  const r = await weft(['delete', '-f', '-', ...state], yaml);
   assert.equal(r.code, 0, r.stderr);
   await waitUntilReady(mesh.stateDir, 120_000);
 }
@@ -141,6 +148,20 @@ async function eventually<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 50
   }
 }
 
+/** One Envoy counter from the pod proxy's admin API (0 when absent). */
+async function stat(deploy: string, namespace: string, name: string): Promise<number> {
+  const r = await exec(deploy, namespace, ['curl', '-s', 'localhost:15000/stats']);
+  assert.equal(r.code, 0, r.stderr);
+  const line = r.stdout.split('\n').find((l) => l.startsWith(`${name}: `));
+  return line ? Number(line.slice(name.length + 2)) : 0;
+}
+
+/** The User-Agent httpbin's /get saw (its header names keep the case they arrived in). */
+function seenUserAgent(body: string): string | undefined {
+  const { headers } = JSON.parse(body) as { headers: Record<string, string> };
+  return Object.entries(headers).find(([k]) => k.toLowerCase() === 'user-agent')?.[1];
+}
+
 test(
   'scenario 24: forecast-route v1 100% mirrored to v2: no recommendation; v1 and v2 (Host …-shadow) log it; a failing v2 is invisible',
   { skip },
@@ -197,5 +218,204 @@ spec:
     assert.equal(failed.length, 5);
     for (const l of failed) assert.match(l, /" 500 /);
     assert.equal(inbound(await accessLog(v1, 'scenario-24b'), 'forecast:3002').length, 5);
+  },
+);
+
+const externalEntry = (): string => `apiVersion: networking.istio.io/v1beta1
+kind: ServiceEntry
+metadata: { name: external-httpbin, namespace: default }
+spec:
+  hosts: [${EXTERNAL_HOST}]
+  location: MESH_EXTERNAL
+  ports: [{ number: 9090, name: http, protocol: HTTP }]
+  resolution: STATIC
+  endpoints: [{ address: ${externalIp} }]`;
+
+const registryOnly = `apiVersion: networking.istio.io/v1beta1
+kind: Sidecar
+metadata: { name: sleep-registry-only, namespace: default }
+spec:
+  workloadSelector: { labels: { app: sleep } }
+  egress: [{ hosts: ['*/*'] }]
+  outboundTrafficPolicy: { mode: REGISTRY_ONLY }`;
+
+test(
+  'scenario 25: ALLOW_ANY reaches an unregistered host; REGISTRY_ONLY blackholes it until a ServiceEntry registers it',
+  { skip },
+  async () => {
+    const url = `http://${externalIp}:9090/get`;
+    const passthrough = 'cluster.PassthroughCluster.upstream_cx_total';
+    const blackhole = 'tcp.BlackHoleCluster.downstream_cx_total';
+
+    const before = await stat('sleep', 'default', passthrough);
+    const open = await curl('sleep', 'default', url, { 'user-agent': 'scenario-25a' });
+    assert.equal(open.status, 200, open.body);
+    assert.equal(seenUserAgent(open.body), 'scenario-25a', open.body);
+    assert.equal(await stat('sleep', 'default', passthrough), before + 1);
+
+    await apply(registryOnly);
+    try {
+      const holes = await stat('sleep', 'default', blackhole);
+      const blocked = await curl('sleep', 'default', url, { 'user-agent': 'scenario-25b' });
+      assert.notEqual(blocked.status, 200, blocked.body);
+      assert.equal(await stat('sleep', 'default', blackhole), holes + 1);
+
+      await apply(externalEntry());
+      const registered = await curl('sleep', 'default', url, {
+        'user-agent': 'scenario-25c',
+        host: `${EXTERNAL_HOST}:9090`,
+      });
+      assert.equal(registered.status, 200, registered.body);
+      assert.equal(seenUserAgent(registered.body), 'scenario-25c', registered.body);
+      const [line] = await accessLog(await podOf('sleep'), 'scenario-25c');
+      assert.match(
+        line!,
+        new RegExp(`" 200 - .*"${EXTERNAL_HOST}:9090" "${externalIp.replace(/\./g, '\\.')}:9090"`),
+      );
+      assert.equal(await stat('sleep', 'default', blackhole), holes + 1);
+    } finally {
+      await remove(registryOnly);
+    }
+  },
+);
+
+/** Cluster names in `weft proxy-config cluster` of a pod. */
+async function clusters(pod: PodInfo): Promise<string> {
+  const r = await weft(['proxy-config', 'cluster', pod.name, '-n', pod.namespace, ...state]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
+}
+
+test(
+  'scenario 23: Sidecar egress default/* and istio-system/* for sleep: httpbin.weather gone, httpbin.default 200',
+  { skip },
+  async () => {
+    const ua = { 'user-agent': 'scenario-23' };
+    const sleepPod = await podOf('sleep');
+    for (const url of ['http://httpbin:8000/get', 'http://httpbin.weather:8000/get']) {
+      const r = await curl('sleep', 'default', url, ua);
+      assert.equal(r.status, 200, `${url}: ${r.body}`);
+    }
+    assert.match(await clusters(sleepPod), /httpbin\.weather\.svc\.cluster\.local/);
+
+    await apply(`apiVersion: networking.istio.io/v1beta1
+kind: Sidecar
+metadata: { name: default, namespace: default }
+spec:
+  workloadSelector: { labels: { app: sleep } }
+  egress: [{ hosts: [default/*, istio-system/*] }]`);
+    const here = await curl('sleep', 'default', 'http://httpbin:8000/get', ua);
+    assert.equal(here.status, 200, here.body);
+    const there = await curl('sleep', 'default', 'http://httpbin.weather:8000/get', ua);
+    assert.ok(
+      [404, 502, 503].includes(there.status),
+      `httpbin.weather answered ${there.status}: ${there.body}`,
+    );
+    const listed = await clusters(sleepPod);
+    assert.doesNotMatch(listed, /httpbin\.weather\.svc\.cluster\.local/);
+    assert.match(listed, /httpbin\.default\.svc\.cluster\.local/);
+    // httpbin.weather saw only the call made before the Sidecar.
+    const weatherHttpbin = (await podsOf('httpbin-v1')).find((p) => p.namespace === 'weather')!;
+    assert.equal((await accessLog(weatherHttpbin, 'scenario-23')).length, 1);
+  },
+);
+
+const headerNames = (body: string): string[] =>
+  Object.keys((JSON.parse(body) as { headers: Record<string, string> }).headers).map((k) => k.toLowerCase());
+
+test(
+  'scenario 27: excludeOutboundIPRanges: traffic to that CIDR bypasses the proxy (no outbound access-log line)',
+  { skip },
+  async () => {
+    await apply(`${externalEntry()}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: sleep-bypass, namespace: default, labels: { app: sleep-bypass } }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: sleep-bypass } }
+  template:
+    metadata:
+      labels: { app: sleep-bypass }
+      annotations: { traffic.sidecar.istio.io/excludeOutboundIPRanges: "${externalIp}/32" }
+    spec:
+      serviceAccountName: sleep
+      containers:
+      - { name: sleep, image: curlimages/curl, imagePullPolicy: IfNotPresent }`);
+    const url = `http://${externalIp}:9090/get`;
+    const headers = { 'user-agent': 'scenario-27', host: `${EXTERNAL_HOST}:9090` };
+
+    const captured = await curl('sleep', 'default', url, headers);
+    assert.equal(captured.status, 200, captured.body);
+    assert.ok(headerNames(captured.body).includes('x-request-id'), captured.body);
+    assert.equal((await accessLog(await podOf('sleep'), 'scenario-27')).length, 1);
+
+    const bypass = await podOf('sleep-bypass');
+    const direct = await curl('sleep-bypass', 'default', url, headers);
+    assert.equal(direct.status, 200, direct.body);
+    assert.equal(seenUserAgent(direct.body), 'scenario-27');
+    assert.ok(!headerNames(direct.body).includes('x-request-id'), direct.body);
+    // Other destinations still go through the proxy.
+    const meshed = await curl('sleep-bypass', 'default', 'http://httpbin:8000/get', {
+      'user-agent': 'scenario-27',
+    });
+    assert.equal(meshed.status, 200, meshed.body);
+    const lines = await accessLog(bypass, 'scenario-27');
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, /"httpbin:8000"/);
+  },
+);
+
+test(
+  'scenario 26: egress gateway: pod → istio-egressgateway → external host through a two-part VirtualService',
+  { skip },
+  async () => {
+    await apply(`${externalEntry()}
+---
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: { name: istio-egressgateway, namespace: istio-system }
+spec:
+  selector: { istio: egressgateway }
+  servers:
+  - port: { number: 80, name: http, protocol: HTTP }
+    hosts: [${EXTERNAL_HOST}]
+---
+apiVersion: networking.istio.io/v1beta1
+kind: DestinationRule
+metadata: { name: egressgateway-for-external, namespace: default }
+spec:
+  host: istio-egressgateway.istio-system.svc.cluster.local
+  subsets: [{ name: external }]
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: { name: external-through-egress-gateway, namespace: default }
+spec:
+  hosts: [${EXTERNAL_HOST}]
+  gateways: [istio-system/istio-egressgateway, mesh]
+  http:
+  - match: [{ gateways: [mesh], port: 9090 }]
+    route:
+    - destination: { host: istio-egressgateway.istio-system.svc.cluster.local, subset: external, port: { number: 80 } }
+  - match: [{ gateways: [istio-system/istio-egressgateway], port: 80 }]
+    route:
+    - destination: { host: ${EXTERNAL_HOST}, port: { number: 9090 } }`);
+    const gateway = await podOf('istio-egressgateway');
+    const r = await curl('sleep', 'default', `http://${externalIp}:9090/get`, {
+      'user-agent': 'scenario-26',
+      host: `${EXTERNAL_HOST}:9090`,
+    });
+    assert.equal(r.status, 200, r.body);
+    // The external host saw the egress gateway as its client.
+    const { origin } = JSON.parse(r.body) as { origin: string };
+    assert.equal(origin.replace(/^::ffff:/, ''), gateway.ip, r.body);
+    const out = await accessLog(await podOf('sleep'), 'scenario-26');
+    assert.equal(out.length, 1, out.join('\n'));
+    assert.match(out[0]!, new RegExp(`" 200 .*"${EXTERNAL_HOST}:9090" "${gateway.ip}:8080"`));
+    const via = await accessLog(gateway, 'scenario-26');
+    assert.equal(via.length, 1, via.join('\n'));
+    assert.match(via[0]!, new RegExp(`" 200 .*"${EXTERNAL_HOST}:9090" "${externalIp}:9090"`));
   },
 );
