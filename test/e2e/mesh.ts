@@ -2,7 +2,7 @@
 // service CIDRs and ports, so e2e tests do not collide with each other or with a user's mesh.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,12 +40,44 @@ export function weft(args: readonly string[], stdin = ''): Promise<Run> {
   });
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Claims one of 50 address/port slots for this process with an exclusive lock file, so e2e files
+ * running at the same time never pick overlapping CIDRs or ports (a lock whose owner died is reused).
+ */
+function claimSlot(): { slot: number; release: () => void } {
+  const start = randomInt(0, 50);
+  for (let i = 0; i < 50; i++) {
+    const slot = (start + i) % 50;
+    const lock = join(tmpdir(), `weft-e2e-slot-${slot}.lock`);
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return { slot, release: () => rmSync(lock, { force: true }) };
+    } catch {
+      const owner = Number(readFileSync(lock, 'utf8').trim() || 0);
+      if (owner && !alive(owner)) rmSync(lock, { force: true });
+    }
+  }
+  throw new Error('no free e2e mesh slot (50 meshes running?)');
+}
+
 /** One private mesh: flags that keep it apart from every other. */
 export class TestMesh {
   readonly stateDir = mkdtempSync(join(tmpdir(), 'weft-e2e-'));
-  readonly ingressPort = randomInt(20000, 30000);
-  private readonly base = randomInt(30000, 40000);
-  private readonly net = randomInt(150, 199);
+  private readonly claim = claimSlot();
+  readonly ingressPort = 20000 + this.claim.slot * 10;
+  private readonly base = 30000 + this.claim.slot * 10;
+  private readonly net = 150 + this.claim.slot;
 
   /** Flags for `weft up`/`demo` (everything but -f). */
   upFlags(): string[] {
@@ -78,8 +110,10 @@ export class TestMesh {
     });
   }
 
-  down(): Promise<Run> {
-    return weft(['down', '--state-dir', this.stateDir]);
+  async down(): Promise<Run> {
+    const run = await weft(['down', '--state-dir', this.stateDir]);
+    this.claim.release();
+    return run;
   }
 }
 
