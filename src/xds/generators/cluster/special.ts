@@ -3,11 +3,14 @@
 import type { ProxyInfo } from '../../contracts.js';
 import type { PushContext } from '../../push-context.js';
 import { parseDuration } from '../../proto/duration.js';
+import { isHttp2Protocol } from '../../../registry/model.js';
 import {
   BLACKHOLE_CLUSTER,
   clusterName,
   INBOUND_PASSTHROUGH_CLUSTER,
   PASSTHROUGH_CLUSTER,
+  typed,
+  Types,
 } from '../common.js';
 import { inboundPorts } from '../listener/inbound-ports.js';
 
@@ -39,7 +42,10 @@ export function inboundPassthroughCluster(push: PushContext): object {
   };
 }
 
-/** One STATIC cluster per inbound port, to the app on loopback at the target port. */
+/**
+ * One STATIC cluster per inbound port, to the app on loopback at the target port; HTTP/2 to the app
+ * when the port is http2/grpc (Istio's setUpstreamProtocol for inbound clusters).
+ */
 export function inboundClusters(proxy: ProxyInfo, push: PushContext): object[] {
   return inboundPorts(proxy, push).map((p) => ({
     name: clusterName('inbound', p.port, '', p.host),
@@ -59,5 +65,14 @@ export function inboundClusters(proxy: ProxyInfo, push: PushContext): object[] {
         },
       ],
     },
+    ...(isHttp2Protocol(p.protocol)
+      ? {
+          typed_extension_protocol_options: {
+            [Types.httpProtocolOptions]: typed(Types.httpProtocolOptions, {
+              explicit_http_config: { http2_protocol_options: {} },
+            }),
+          },
+        }
+      : {}),
   }));
 }
