@@ -419,3 +419,52 @@ spec:
     assert.match(via[0]!, new RegExp(`" 200 .*"${EXTERNAL_HOST}:9090" "${externalIp}:9090"`));
   },
 );
+
+const TSX = import.meta.resolve('tsx');
+
+/** The protocol scenario's client (samples/weather/services/protocols-client.ts) run in the sleep pod. */
+async function protocolsClient(args: string[]): Promise<Record<string, unknown>> {
+  const client = join(SAMPLE, 'services/protocols-client.ts');
+  const r = await exec('sleep', 'default', [process.execPath, '--import', TSX, client, ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+test(
+  'scenario 28: port http2 → HTTP/2 upstream, http → HTTP/1.1; gRPC unary and streaming with trailers; WebSocket upgrade',
+  { skip },
+  async () => {
+    await apply(sample('install/protocols.yaml'), 'default');
+    const server = await podOf('protocols-v1');
+    for (const [url, marker, version, protocol] of [
+      ['http://proto-h2:7070/version', 'scenario-28-h2', '2.0', 'HTTP/2'],
+      ['http://proto-h1:7080/version', 'scenario-28-h1', '1.1', 'HTTP/1.1'],
+    ] as const) {
+      const r = await curl('sleep', 'default', url, { 'user-agent': marker });
+      assert.equal(r.status, 200, r.body);
+      assert.equal((JSON.parse(r.body) as { httpVersion: string }).httpVersion, version, `${url}: ${r.body}`);
+      const inbound = await accessLog(server, marker);
+      assert.equal(inbound.length, 1, inbound.join('\n'));
+      assert.ok(inbound[0]!.includes(`"GET /version ${protocol}" 200 `), inbound[0]);
+    }
+
+    assert.deepEqual(await protocolsClient(['grpc', 'proto-grpc:7071']), {
+      unary: { reply: { message: 'hello', version: 'v1' }, code: 0, trailer: ['unary:hello'] },
+      failing: { error: { code: 5, details: 'no such message: fail' }, code: 5, trailer: ['unary:fail'] },
+      stream: { messages: ['1', '2', '3', '4', '5'], code: 0, trailer: ['stream:5'] },
+    });
+    const grpcLines = (await weft(['logs', server.name, '-n', 'default', '-c', 'proxy', ...state])).stdout
+      .split('\n')
+      .filter((l) => l.includes('/weft.Echo/'));
+    assert.equal(grpcLines.length, 3, grpcLines.join('\n'));
+
+    assert.deepEqual(await protocolsClient(['ws', 'proto-h1', '7080']), {
+      status: 101,
+      acceptOk: true,
+      message: 'echo: hello over websocket',
+    });
+    const upgraded = await accessLog(server, 'scenario-28-ws');
+    assert.equal(upgraded.length, 1, upgraded.join('\n'));
+    assert.match(upgraded[0]!, /"GET \/chat HTTP\/1.1" 101 /);
+  },
+);
