@@ -64,7 +64,7 @@ function address(l: Json): [string, string] {
 function chainMatch(fc: Json): string {
   const m = fc.filter_chain_match ?? {};
   const parts: string[] = [];
-  if (m.destination_port) parts.push(`port=${m.destination_port}`);
+  if (m.destination_port) parts.push(`port=${m.destination_port.value ?? m.destination_port}`);
   if (m.server_names?.length) parts.push(`SNI: ${m.server_names.join(',')}`);
   if (m.transport_protocol) parts.push(`Trans: ${m.transport_protocol}`);
   if (m.application_protocols?.length) parts.push(`App: ${m.application_protocols.join(',')}`);
