@@ -20,30 +20,10 @@ const EXTERNAL_HOST = 'httpbin.external.test';
 
 before(async () => {
   if (skip) return;
-  const up = await weft([
-    'up',
-    '--detach',
-    '--egress-gateway',
-    ...mesh.upFlags(),
-    '--timeout',
-    '180',
-    '-f',
-    join(SAMPLE, 'install/namespaces.yaml'),
-    '-f',
-    join(SAMPLE, 'install/weather-v1.yaml'),
-    '-f',
-    join(SAMPLE, 'install/weather-v2.yaml'),
-    '-f',
-    join(SAMPLE, 'install/outside.yaml'),
-    '-f',
-    join(SAMPLE, 'networking'),
-    '--images',
-    join(SAMPLE, 'images.yaml'),
-  ]);
-  if (up.code !== 0) {
-    const status = await weft(['status', ...state]);
-    throw new Error(`weft up --detach failed (${up.code}):\n${up.stderr}\n${status.stdout}${status.stderr}`);
-  }
+  await mesh.upSample(
+    ['install/weather-v1.yaml', 'install/weather-v2.yaml', 'install/outside.yaml'],
+    ['--egress-gateway'],
+  );
   await apply(sample('install/httpbin.yaml'), 'default');
   await apply(sample('install/httpbin.yaml'), 'weather');
   await apply(sample('install/sleep.yaml'), 'default');

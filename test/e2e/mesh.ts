@@ -110,6 +110,40 @@ export class TestMesh {
     });
   }
 
+  /**
+   * `weft up --detach` with the sample's namespaces, the given install files (relative to the
+   * sample), its networking config and image catalogue; throws with the pods' status and the
+   * tail of weft up's log when it fails.
+   */
+  async upSample(install: readonly string[], extra: readonly string[] = []): Promise<void> {
+    const files = ['install/namespaces.yaml', ...install, 'networking'].flatMap((f) => [
+      '-f',
+      join(SAMPLE, f),
+    ]);
+    const up = await weft([
+      'up',
+      '--detach',
+      ...extra,
+      ...this.upFlags(),
+      '--timeout',
+      '180',
+      ...files,
+      '--images',
+      join(SAMPLE, 'images.yaml'),
+    ]);
+    if (up.code === 0) return;
+    const status = await weft(['status', '--state-dir', this.stateDir]);
+    let log = '';
+    try {
+      log = readFileSync(join(this.stateDir, 'weft-up.log'), 'utf8').slice(-3000);
+    } catch {
+      // no log: weft up failed before starting
+    }
+    throw new Error(
+      `weft up --detach failed (${up.code}):\n${up.stderr}\n${status.stdout}${status.stderr}\n${log}`,
+    );
+  }
+
   async down(): Promise<Run> {
     const run = await weft(['down', '--state-dir', this.stateDir]);
     this.claim.release();

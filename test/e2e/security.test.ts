@@ -29,35 +29,7 @@ metadata:
 
 before(async () => {
   if (skip) return;
-  const up = await weft([
-    'up',
-    '--detach',
-    ...mesh.upFlags(),
-    '--timeout',
-    '180',
-    '-f',
-    join(SAMPLE, 'install/namespaces.yaml'),
-    '-f',
-    join(SAMPLE, 'install/weather-v1.yaml'),
-    '-f',
-    join(SAMPLE, 'install/sleep.yaml'),
-    '-f',
-    join(SAMPLE, 'networking'),
-    '--images',
-    join(SAMPLE, 'images.yaml'),
-  ]);
-  if (up.code !== 0) {
-    const status = await weft(['status', '--state-dir', mesh.stateDir]);
-    let log = '';
-    try {
-      log = readFileSync(join(mesh.stateDir, 'weft-up.log'), 'utf8').slice(-3000);
-    } catch {
-      // no log: weft up failed before starting
-    }
-    throw new Error(
-      `weft up --detach failed (${up.code}):\n${up.stderr}\n${status.stdout}${status.stderr}\n${log}`,
-    );
-  }
+  await mesh.upSample(['install/weather-v1.yaml', 'install/sleep.yaml']);
   const ns = await weft(['apply', '-f', '-', '--state-dir', mesh.stateDir], LEGACY);
   assert.equal(ns.code, 0, ns.stderr);
   const legacy = await weft([
