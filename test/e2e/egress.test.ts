@@ -24,9 +24,9 @@ before(async () => {
     ['install/weather-v1.yaml', 'install/weather-v2.yaml', 'install/outside.yaml'],
     ['--egress-gateway'],
   );
-  await apply(sample('install/httpbin.yaml'), 'default');
-  await apply(sample('install/httpbin.yaml'), 'weather');
-  await apply(sample('install/sleep.yaml'), 'default');
+  await mesh.apply(sample('install/httpbin.yaml'), 'default');
+  await mesh.apply(sample('install/httpbin.yaml'), 'weather');
+  await mesh.apply(sample('install/sleep.yaml'), 'default');
   const [ext] = await podsOf('external-httpbin');
   externalIp = ext!.ip;
   assert.match(externalIp, /^10\./);
@@ -38,13 +38,6 @@ after(async () => {
   rmSync(mesh.stateDir, { recursive: true, force: true });
   assert.equal(down.code, 0, down.stderr);
 });
-
-/** `weft apply -f -`, then waits until every rollout is done and every proxy ACKed the result. */
-async function apply(yaml: string, namespace?: string): Promise<void> {
-  const r = await weft(['apply', '-f', '-', ...state, ...(namespace ? ['-n', namespace] : [])], yaml);
-  assert.equal(r.code, 0, r.stderr);
-  await waitUntilReady(mesh.stateDir, 120_000);
-}
 
 async function remove(yaml: string): Promise<void> {
   const r = await weft(['delete', '-f', '-', ...state], yaml);
@@ -146,7 +139,7 @@ test(
   'scenario 24: forecast-route v1 100% mirrored to v2: no recommendation; v1 and v2 (Host …-shadow) log it; a failing v2 is invisible',
   { skip },
   async () => {
-    await apply(`apiVersion: networking.istio.io/v1beta1
+    await mesh.apply(`apiVersion: networking.istio.io/v1beta1
 kind: VirtualService
 metadata: { name: forecast-route, namespace: weather }
 spec:
@@ -177,7 +170,7 @@ spec:
     assert.deepEqual(inbound(await accessLog(v2, 'scenario-24a'), 'forecast:3002'), []);
 
     // v2 now fails (recommendation aborts, so forecast-v2 answers 500): the client never sees it.
-    await apply(`apiVersion: networking.istio.io/v1beta1
+    await mesh.apply(`apiVersion: networking.istio.io/v1beta1
 kind: VirtualService
 metadata: { name: recommendation-route, namespace: weather }
 spec:
@@ -233,14 +226,14 @@ test(
     assert.equal(seenUserAgent(open.body), 'scenario-25a', open.body);
     assert.equal(await stat('sleep', 'default', passthrough), before + 1);
 
-    await apply(registryOnly);
+    await mesh.apply(registryOnly);
     try {
       const holes = await stat('sleep', 'default', blackhole);
       const blocked = await curl('sleep', 'default', url, { 'user-agent': 'scenario-25b' });
       assert.notEqual(blocked.status, 200, blocked.body);
       assert.equal(await stat('sleep', 'default', blackhole), holes + 1);
 
-      await apply(externalEntry());
+      await mesh.apply(externalEntry());
       const registered = await curl('sleep', 'default', url, {
         'user-agent': 'scenario-25c',
         host: `${EXTERNAL_HOST}:9090`,
@@ -278,7 +271,7 @@ test(
     }
     assert.match(await clusters(sleepPod), /httpbin\.weather\.svc\.cluster\.local/);
 
-    await apply(`apiVersion: networking.istio.io/v1beta1
+    await mesh.apply(`apiVersion: networking.istio.io/v1beta1
 kind: Sidecar
 metadata: { name: default, namespace: default }
 spec:
@@ -307,7 +300,7 @@ test(
   'scenario 27: excludeOutboundIPRanges: traffic to that CIDR bypasses the proxy (no outbound access-log line)',
   { skip },
   async () => {
-    await apply(`${externalEntry()}
+    await mesh.apply(`${externalEntry()}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -351,7 +344,7 @@ test(
   'scenario 26: egress gateway: pod → istio-egressgateway → external host through a two-part VirtualService',
   { skip },
   async () => {
-    await apply(`${externalEntry()}
+    await mesh.apply(`${externalEntry()}
 ---
 apiVersion: networking.istio.io/v1beta1
 kind: Gateway
@@ -414,7 +407,7 @@ test(
   'scenario 28: port http2 → HTTP/2 upstream, http → HTTP/1.1; gRPC unary and streaming with trailers; WebSocket upgrade',
   { skip },
   async () => {
-    await apply(sample('install/protocols.yaml'), 'default');
+    await mesh.apply(sample('install/protocols.yaml'), 'default');
     const server = await podOf('protocols-v1');
     for (const [url, marker, version, protocol] of [
       ['http://proto-h2:7070/version', 'scenario-28-h2', '2.0', 'HTTP/2'],

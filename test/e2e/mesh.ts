@@ -6,6 +6,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitUntilReady } from '../../src/runtime/mesh.js';
 import { formatPreflight, preflight } from '../../src/runtime/net/preflight.js';
 
 /** Why this machine cannot run a mesh (not root, no iptables, …), for `{ skip }`; false when it can. */
@@ -144,6 +145,16 @@ export class TestMesh {
     );
   }
 
+  /** `weft apply -f -` (into `namespace` if given), then waits until every rollout is done and every proxy ACKed. */
+  async apply(yaml: string, namespace?: string): Promise<void> {
+    const r = await weft(
+      ['apply', '-f', '-', '--state-dir', this.stateDir, ...(namespace ? ['-n', namespace] : [])],
+      yaml,
+    );
+    if (r.code !== 0) throw new Error(`weft apply failed (${r.code}): ${r.stderr}`);
+    await waitUntilReady(this.stateDir, 120_000);
+  }
+
   async down(): Promise<Run> {
     const run = await weft(['down', '--state-dir', this.stateDir]);
     this.claim.release();
@@ -152,3 +163,14 @@ export class TestMesh {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A VirtualService `<host>-route` in namespace weather with the given http routes (YAML list). */
+export function virtualService(host: string, http: string): string {
+  return `apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: { name: ${host}-route, namespace: weather }
+spec:
+  hosts: [${host}]
+  http:
+${http}`;
+}

@@ -53,13 +53,6 @@ after(async () => {
   assert.equal(down.code, 0, down.stderr);
 });
 
-/** `weft apply -f -`, then waits until every rollout is done and every proxy ACKed the result. */
-async function apply(yaml: string): Promise<void> {
-  const r = await weft(['apply', '-f', '-', '--state-dir', mesh.stateDir], yaml);
-  assert.equal(r.code, 0, r.stderr);
-  await waitUntilReady(mesh.stateDir, 120_000);
-}
-
 /** `weft delete -f -` of what a test applied, then waits for every proxy to ACK. */
 async function remove(yaml: string): Promise<void> {
   const r = await weft(['delete', '-f', '-', '--state-dir', mesh.stateDir], yaml);
@@ -214,13 +207,13 @@ test(
     // Before: the plaintext caller in `legacy` (no sidecar) reaches the pod directly.
     assert.deepEqual(statuses(await fromPod('legacy', 'sleep', direct)), [200]);
 
-    await apply(STRICT);
+    await mesh.apply(STRICT);
     const [plain] = await fromPod('legacy', 'sleep', direct);
     assert.equal(plain!.status, 0, plain!.body);
     assert.match(plain!.body, /other side closed|ECONNRESET|socket hang up/);
     assert.deepEqual(statuses(await fromPod('default', 'sleep', meshed)), [200]);
 
-    await apply(PERMISSIVE);
+    await mesh.apply(PERMISSIVE);
     assert.deepEqual(statuses(await fromPod('legacy', 'sleep', direct)), [200]);
     assert.deepEqual(statuses(await fromPod('default', 'sleep', meshed)), [200]);
     await remove(PERMISSIVE);
@@ -231,7 +224,7 @@ test(
   'scenario 35: STRICT with DestinationRule tls DISABLE → 503 (UC/UF); ISTIO_MUTUAL → 200',
   { skip },
   async () => {
-    await apply(`${STRICT}---\n${adDestinationRule('DISABLE')}`);
+    await mesh.apply(`${STRICT}---\n${adDestinationRule('DISABLE')}`);
     const ua = { 'user-agent': 'scenario-35' };
     const [broken] = await fromPod('weather', 'frontend-v1', [
       { url: 'http://advertisement:3003/ad', headers: ua },
@@ -253,12 +246,12 @@ test(
     assert.equal(lines.length, 1, log.stdout);
     assert.match(lines[0]!, /" 503 (UC|UF) /);
 
-    await apply(adDestinationRule('ISTIO_MUTUAL'));
+    await mesh.apply(adDestinationRule('ISTIO_MUTUAL'));
     const [fixed] = await fromPod('weather', 'frontend-v1', [
       { url: 'http://advertisement:3003/ad', headers: ua },
     ]);
     assert.equal(fixed!.status, 200, fixed!.body);
-    await apply(SAMPLE_AD_DR);
+    await mesh.apply(SAMPLE_AD_DR);
     await remove(STRICT);
   },
 );
@@ -281,7 +274,7 @@ test(
       assert.equal(rows.length, 1, r.stdout);
       return rows[0]!;
     };
-    await apply(`${STRICT}---\n${adDestinationRule('DISABLE')}`);
+    await mesh.apply(`${STRICT}---\n${adDestinationRule('DISABLE')}`);
     const conflict = await check();
     assert.equal(conflict.status, 'CONFLICT');
     assert.equal(conflict.port, 3003);
@@ -290,9 +283,9 @@ test(
       table.stdout,
       /^advertisement\.weather\.svc\.cluster\.local:3003\s+CONFLICT\s+mTLS\s+HTTP\s+advertisement-mtls\/weather\s+advertisement-dr\/weather$/m,
     );
-    await apply(adDestinationRule('ISTIO_MUTUAL'));
+    await mesh.apply(adDestinationRule('ISTIO_MUTUAL'));
     assert.equal((await check()).status, 'OK');
-    await apply(SAMPLE_AD_DR);
+    await mesh.apply(SAMPLE_AD_DR);
     await remove(STRICT);
   },
 );
@@ -323,7 +316,7 @@ test(
   async () => {
     const ad = 'http://advertisement.weather:3003';
     assert.deepEqual(statuses(await fromPod('default', 'sleep', [{ url: `${ad}/ad` }])), [200]);
-    await apply(AUTHZ);
+    await mesh.apply(AUTHZ);
     const frontend = await fromPod('weather', 'frontend-v1', [
       { url: `${ad}/ad` },
       { url: `${ad}/ad`, method: 'POST' },
@@ -378,12 +371,12 @@ test(
   { skip },
   async () => {
     const page = `http://127.0.0.1:${mesh.ingressPort}/?city=Paris`;
-    await apply(RBAC_ON);
+    await mesh.apply(RBAC_ON);
     const denied = await fetch(page);
     assert.equal(denied.status, 403);
     assert.equal(await denied.text(), 'RBAC: access denied');
 
-    await apply(VIEWER);
+    await mesh.apply(VIEWER);
     const ok = await fetch(page);
     const html = await ok.text();
     assert.equal(ok.status, 200, html);
@@ -495,7 +488,7 @@ test(
   { skip },
   async () => {
     firstPki = await newPki();
-    await apply(await httpsGateway(firstPki, 'SIMPLE'));
+    await mesh.apply(await httpsGateway(firstPki, 'SIMPLE'));
     const untrusting = await httpsGet({});
     assert.ok('error' in untrusting, JSON.stringify(untrusting));
     assert.match(untrusting.error, /UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify|local issuer/);
@@ -521,7 +514,7 @@ test(
   { skip },
   async () => {
     const pki = firstPki ?? (await newPki());
-    await apply(await httpsGateway(pki, 'MUTUAL'));
+    await mesh.apply(await httpsGateway(pki, 'MUTUAL'));
     const anonymous = await httpsGet({ ca: pki.ca });
     assert.ok('error' in anonymous, JSON.stringify(anonymous));
     assert.match(anonymous.error, /certificate required|ECONNRESET|socket hang up/);
@@ -539,10 +532,10 @@ test(
   async () => {
     const gatewayBefore = (await pods()).find((p) => p.owner === 'istio-ingressgateway')!;
     const old = firstPki ?? (await newPki());
-    await apply(await httpsGateway(old, 'SIMPLE'));
+    await mesh.apply(await httpsGateway(old, 'SIMPLE'));
     assertPage(await httpsGet({ ca: old.ca }));
     const fresh = await newPki();
-    await apply(await httpsGateway(fresh, 'SIMPLE'));
+    await mesh.apply(await httpsGateway(fresh, 'SIMPLE'));
     const stale = await httpsGet({ ca: old.ca });
     assert.ok('error' in stale, JSON.stringify(stale));
     assert.match(stale.error, /UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify|local issuer/);
@@ -550,7 +543,7 @@ test(
     const gatewayAfter = (await pods()).find((p) => p.owner === 'istio-ingressgateway')!;
     assert.equal(gatewayAfter.name, gatewayBefore.name);
     assert.deepEqual(gatewayAfter.status.containers, gatewayBefore.status.containers);
-    await apply(SAMPLE_GATEWAY);
+    await mesh.apply(SAMPLE_GATEWAY);
   },
 );
 
@@ -601,7 +594,7 @@ test(
       url: 'http://advertisement:3003/ad',
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
-    await apply(REQUEST_AUTHN);
+    await mesh.apply(REQUEST_AUTHN);
     const authn = await fromPod('weather', 'frontend-v1', [
       ad(alice),
       ad(bob),
@@ -612,7 +605,7 @@ test(
     assert.deepEqual(statuses(authn), [200, 200, 401, 401, 200], JSON.stringify(authn));
     assert.equal(authn[2]!.body, 'Jwt verification fails');
 
-    await apply(REQUIRE_GROUP1);
+    await mesh.apply(REQUIRE_GROUP1);
     const authz = await fromPod('weather', 'frontend-v1', [ad(alice), ad(bob), ad(forged), ad()]);
     assert.deepEqual(statuses(authz), [200, 403, 401, 403], JSON.stringify(authz));
     assert.equal(authz[1]!.body, 'RBAC: access denied');

@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitUntilReady } from '../../src/runtime/mesh.js';
-import { SAMPLE, TestMesh, meshSkipReason, weft } from './mesh.js';
+import { SAMPLE, TestMesh, meshSkipReason, virtualService, weft } from './mesh.js';
 
 const skip = await meshSkipReason();
 const mesh = new TestMesh();
@@ -23,23 +22,6 @@ after(async () => {
   rmSync(mesh.stateDir, { recursive: true, force: true });
   assert.equal(down.code, 0, down.stderr);
 });
-
-/** `weft apply -f -`, then waits until every rollout is done and every proxy ACKed the result. */
-async function apply(yaml: string): Promise<void> {
-  const r = await weft(['apply', '-f', '-', '--state-dir', mesh.stateDir], yaml);
-  assert.equal(r.code, 0, r.stderr);
-  await waitUntilReady(mesh.stateDir, 120_000);
-}
-
-function route(host: string, http: string): string {
-  return `apiVersion: networking.istio.io/v1beta1
-kind: VirtualService
-metadata: { name: ${host}-route, namespace: weather }
-spec:
-  hosts: [${host}]
-  http:
-${http}`;
-}
 
 /** A DestinationRule `<host>-dr` with subsets v1/v2 and the given trafficPolicy (flow YAML). */
 const rule = (host: string, trafficPolicy: string): string => `apiVersion: networking.istio.io/v1beta1
@@ -162,7 +144,7 @@ test(
   'scenario 06: frontend-route at the gateway: Android gets v1 50 / v2 50 (about half blue), Windows always green',
   { skip },
   async () => {
-    await apply(`apiVersion: networking.istio.io/v1beta1
+    await mesh.apply(`apiVersion: networking.istio.io/v1beta1
 kind: VirtualService
 metadata: { name: frontend-route, namespace: weather }
 spec:
@@ -189,12 +171,12 @@ test(
   'scenario 20: circuit breaker on forecast: -c 10 -n 100 gets some 503 UO (x-envoy-overloaded), pending overflow counted; -c 1 none',
   { skip },
   async () => {
-    await apply(`${rule(
+    await mesh.apply(`${rule(
       'forecast',
       '{ connectionPool: { tcp: { maxConnections: 3 }, http: { http1MaxPendingRequests: 5, maxRequestsPerConnection: 1 } } }',
     )}
 ---
-${route('forecast', `  - route: [{ destination: { host: forecast } }]`)}`);
+${virtualService('forecast', `  - route: [{ destination: { host: forecast } }]`)}`);
     const url = 'http://forecast:3002/weather?locate=Rome';
     const load = async (c: number, n: number): Promise<Record<string, number>> => {
       const out = await inPod('frontend-v1', [
@@ -241,16 +223,16 @@ test(
   { skip },
   async () => {
     const abort = (status: number): string =>
-      route(
+      virtualService(
         'recommendation',
         `  - fault: { abort: { httpStatus: ${status}, percentage: { value: 100 } } }
     route: [{ destination: { host: recommendation, subset: v1 } }]`,
       );
-    await apply(`${deployment('weather-v2.yaml', 'forecast-v2', 5)}
+    await mesh.apply(`${deployment('weather-v2.yaml', 'forecast-v2', 5)}
 ---
 ${rule('forecast', '{ outlierDetection: { consecutiveErrors: 2, interval: 10s, baseEjectionTime: 2m, maxEjectionPercent: 40 } }')}
 ---
-${route('forecast', `  - route: [{ destination: { host: forecast, subset: v2 } }]`)}
+${virtualService('forecast', `  - route: [{ destination: { host: forecast, subset: v2 } }]`)}
 ---
 ${abort(500)}`);
     assert.equal((await podsOf('forecast-v2')).length, 5);
@@ -262,7 +244,7 @@ ${abort(500)}`);
       times(20, () => 500),
     );
     assert.equal(await stat('frontend-v1', ejected), 0);
-    await apply(abort(504));
+    await mesh.apply(abort(504));
     const gatewayErrors = await burst('frontend-v1', url, 20, 1);
     assert.deepEqual(
       gatewayErrors.map((r) => r.status),
@@ -274,11 +256,11 @@ ${abort(500)}`);
 
 /** advertisement-v1 scaled to two replicas, with advertisement-dr's trafficPolicy. */
 async function twoAds(trafficPolicy: string): Promise<string[]> {
-  await apply(`${deployment('weather-v1.yaml', 'advertisement-v1', 2)}
+  await mesh.apply(`${deployment('weather-v1.yaml', 'advertisement-v1', 2)}
 ---
 ${rule('advertisement', trafficPolicy)}
 ---
-${route('advertisement', `  - route: [{ destination: { host: advertisement, subset: v1 } }]`)}`);
+${virtualService('advertisement', `  - route: [{ destination: { host: advertisement, subset: v1 } }]`)}`);
   const replicas = await podsOf('advertisement-v1');
   assert.equal(replicas.length, 2);
   return replicas;
@@ -322,13 +304,13 @@ test(
   'scenario 13: forecast-dr LEAST_CONN: with one endpoint slow, most of 400 concurrent requests go to the fast one',
   { skip },
   async () => {
-    await apply(`${deployment('weather-v2.yaml', 'forecast-v2', 1)}
+    await mesh.apply(`${deployment('weather-v2.yaml', 'forecast-v2', 1)}
 ---
 ${rule('forecast', '{ loadBalancer: { simple: LEAST_CONN } }')}
 ---
-${route('forecast', `  - route: [{ destination: { host: forecast } }]`)}
+${virtualService('forecast', `  - route: [{ destination: { host: forecast } }]`)}
 ---
-${route(
+${virtualService(
   'recommendation',
   `  - fault: { delay: { fixedDelay: 1s, percentage: { value: 100 } } }
     route: [{ destination: { host: recommendation, subset: v1 } }]`,
@@ -385,7 +367,7 @@ spec:
     route:
     - { destination: { host: tcp-echo, port: { number: 9000 }, subset: v1 }, weight: ${v1} }
     - { destination: { host: tcp-echo, port: { number: 9000 }, subset: v2 }, weight: ${v2} }`;
-    await apply(`${readFileSync(join(SAMPLE, 'install/tcp-echo.yaml'), 'utf8')}
+    await mesh.apply(`${readFileSync(join(SAMPLE, 'install/tcp-echo.yaml'), 'utf8')}
 ---
 apiVersion: networking.istio.io/v1beta1
 kind: Gateway
@@ -401,7 +383,7 @@ ${tcpRoute(100, 0)}`);
       await tcpEcho(10, 1),
       times(10, () => 'v1 hello'),
     );
-    await apply(tcpRoute(80, 20));
+    await mesh.apply(tcpRoute(80, 20));
     const replies = await tcpEcho(1000, 20);
     const v1 = replies.filter((l) => l === 'v1 hello').length;
     assert.equal(

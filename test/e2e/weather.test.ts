@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitUntilReady } from '../../src/runtime/mesh.js';
-import { SAMPLE, TestMesh, meshSkipReason, weft } from './mesh.js';
+import { SAMPLE, TestMesh, meshSkipReason, virtualService, weft } from './mesh.js';
 
 const skip = await meshSkipReason();
 const mesh = new TestMesh();
@@ -79,23 +78,6 @@ test(
     assert.match(r.stdout, /Oslo/);
   },
 );
-
-/** `weft apply -f -`, then waits until every rollout is done and every proxy ACKed the result. */
-async function apply(yaml: string): Promise<void> {
-  const r = await weft(['apply', '-f', '-', '--state-dir', mesh.stateDir], yaml);
-  assert.equal(r.code, 0, r.stderr);
-  await waitUntilReady(mesh.stateDir, 120_000);
-}
-
-function route(host: string, http: string): string {
-  return `apiVersion: networking.istio.io/v1beta1
-kind: VirtualService
-metadata: { name: ${host}-route, namespace: weather }
-spec:
-  hosts: [${host}]
-  http:
-${http}`;
-}
 
 const weights = (v1: number, v2: number): string => `  - route:
     - { destination: { host: forecast, subset: v1 }, weight: ${v1} }
@@ -177,8 +159,8 @@ test(
   'scenario 02: forecast-v2 deployed, forecast-route 100% v1: no query has a recommendation',
   { skip },
   async () => {
-    await apply(readFileSync(join(SAMPLE, 'install/weather-v2.yaml'), 'utf8'));
-    await apply(route('forecast', weights(100, 0)));
+    await mesh.apply(readFileSync(join(SAMPLE, 'install/weather-v2.yaml'), 'utf8'));
+    await mesh.apply(virtualService('forecast', weights(100, 0)));
     const html = await pages(100);
     assert.equal(html.filter(hasRecommendation).length, 0);
   },
@@ -189,7 +171,7 @@ test(
   'scenario 03: forecast-route v1 50 / v2 50: about half of 400 queries carry a recommendation',
   { skip },
   async () => {
-    await apply(route('forecast', weights(50, 50)));
+    await mesh.apply(virtualService('forecast', weights(50, 50)));
     const share = (await pages(400)).filter(hasRecommendation).length / 400;
     assert.ok(share > 0.425 && share < 0.575, `share with a recommendation: ${share}`);
   },
@@ -199,7 +181,7 @@ test(
   'scenario 04: forecast-route v1 0 / v2 100: every query carries a recommendation',
   { skip },
   async () => {
-    await apply(route('forecast', weights(0, 100)));
+    await mesh.apply(virtualService('forecast', weights(0, 100)));
     const html = await pages(50);
     assert.equal(html.filter(hasRecommendation).length, 50);
   },
@@ -213,8 +195,8 @@ test(
   'scenario 05: forecast-route by User-Agent regex: Chrome always gets a recommendation, Firefox never',
   { skip },
   async () => {
-    await apply(
-      route(
+    await mesh.apply(
+      virtualService(
         'forecast',
         `  - match: [{ headers: { user-agent: { regex: '.*(Chrome/([\\d.]+)).*' } } }]
     route: [{ destination: { host: forecast, subset: v2 } }]
@@ -230,7 +212,7 @@ test(
   'scenario 07: cookie user=tester gets frontend v2 (blue) and forecast v2; anyone else v1, never mixed',
   { skip },
   async () => {
-    await apply(`apiVersion: networking.istio.io/v1beta1
+    await mesh.apply(`apiVersion: networking.istio.io/v1beta1
 kind: VirtualService
 metadata: { name: frontend-route, namespace: weather }
 spec:
@@ -241,7 +223,7 @@ spec:
     route: [{ destination: { host: frontend, subset: v2 } }]
   - route: [{ destination: { host: frontend, subset: v1 } }]
 ---
-${route(
+${virtualService(
   'forecast',
   `  - match: [{ sourceLabels: { version: v2 } }]
     route: [{ destination: { host: forecast, subset: v2 } }]
@@ -267,7 +249,7 @@ test(
     const deployment = readFileSync(join(SAMPLE, 'install/weather-v1.yaml'), 'utf8')
       .split(/^---$/m)
       .find((d) => /kind: Deployment/.test(d) && /name: advertisement-v1/.test(d))!;
-    await apply(`${deployment.replace(/replicas: 1/, 'replicas: 2')}
+    await mesh.apply(`${deployment.replace(/replicas: 1/, 'replicas: 2')}
 ---
 apiVersion: networking.istio.io/v1beta1
 kind: DestinationRule
@@ -298,8 +280,8 @@ test(
   'scenario 14: fault delay 3s on advertisement: 200 after at least 3.0 s and under 3.5 s',
   { skip },
   async () => {
-    await apply(
-      route(
+    await mesh.apply(
+      virtualService(
         'advertisement',
         `  - fault: { delay: { fixedDelay: 3s, percentage: { value: 100 } } }
     route: [{ destination: { host: advertisement, subset: v1 } }]`,
@@ -315,8 +297,8 @@ test(
   'scenario 15: fault abort 500: 20 calls all 500 (FI), none reaches the pod; deleted: 200 again',
   { skip },
   async () => {
-    await apply(
-      route(
+    await mesh.apply(
+      virtualService(
         'advertisement',
         `  - fault: { abort: { httpStatus: 500, percentage: { value: 100 } } }
     route: [{ destination: { host: advertisement, subset: v1 } }]`,
@@ -336,7 +318,9 @@ test(
     assert.equal(outbound.length, 20);
     for (const l of outbound) assert.match(l, /" 500 FI /);
     for (const p of await podsOf('advertisement-v1')) assert.deepEqual(await accessLog(p, 'scenario-15'), []);
-    await apply(route('advertisement', `  - route: [{ destination: { host: advertisement, subset: v1 } }]`));
+    await mesh.apply(
+      virtualService('advertisement', `  - route: [{ destination: { host: advertisement, subset: v1 } }]`),
+    );
     const [after] = await fromPod('frontend-v1', [{ url: 'http://advertisement:3003/ad', headers: ua }]);
     assert.equal(after!.status, 200, after!.body);
   },
@@ -346,13 +330,13 @@ test(
   'scenario 16: forecast v2 with timeout 1s, recommendation delayed 4s: 504 after about 1 s (UT)',
   { skip },
   async () => {
-    await apply(`${route(
+    await mesh.apply(`${virtualService(
       'forecast',
       `  - timeout: 1s
     route: [{ destination: { host: forecast, subset: v2 } }]`,
     )}
 ---
-${route(
+${virtualService(
   'recommendation',
   `  - fault: { delay: { fixedDelay: 4s, percentage: { value: 100 } } }
     route: [{ destination: { host: recommendation, subset: v1 } }]`,
@@ -376,15 +360,15 @@ test(
   'scenario 17: recommendation aborts 500: forecast-v2 sees 1 request without retries, 4 with attempts: 3 (URX)',
   { skip },
   async () => {
-    const abort = route(
+    const abort = virtualService(
       'recommendation',
       `  - fault: { abort: { httpStatus: 500, percentage: { value: 100 } } }
     route: [{ destination: { host: recommendation, subset: v1 } }]`,
     );
     const [forecast] = await podsOf('forecast-v2');
     const [frontend] = await podsOf('frontend-v1');
-    await apply(
-      `${route('forecast', `  - route: [{ destination: { host: forecast, subset: v2 } }]`)}\n---\n${abort}`,
+    await mesh.apply(
+      `${virtualService('forecast', `  - route: [{ destination: { host: forecast, subset: v2 } }]`)}\n---\n${abort}`,
     );
     const [once] = await fromPod('frontend-v1', [
       { url: 'http://forecast:3002/weather?locate=Rome', headers: { 'user-agent': 'scenario-17a' } },
@@ -392,8 +376,8 @@ test(
     assert.equal(once!.status, 500, once!.body);
     assert.equal(inboundForecast(await accessLog(forecast!, 'scenario-17a')).length, 1);
 
-    await apply(
-      route(
+    await mesh.apply(
+      virtualService(
         'forecast',
         `  - retries: { attempts: 3, perTryTimeout: 1s, retryOn: 5xx }
     route: [{ destination: { host: forecast, subset: v2 } }]`,
@@ -414,8 +398,8 @@ test(
   'scenario 18: redirect /ad → 301 to advertisement.weather.svc.cluster.local/maintenanced; the pod sees nothing',
   { skip },
   async () => {
-    await apply(
-      route(
+    await mesh.apply(
+      virtualService(
         'advertisement',
         `  - match: [{ uri: { prefix: /ad } }]
     redirect: { uri: /maintenanced, authority: advertisement.weather.svc.cluster.local }`,
@@ -434,8 +418,8 @@ test(
   'scenario 19: rewrite /demo/ → /: /ad is 404 (NR), /demo/ad is 200 and the pod sees /ad',
   { skip },
   async () => {
-    await apply(
-      route(
+    await mesh.apply(
+      virtualService(
         'advertisement',
         `  - match: [{ uri: { prefix: /demo/ } }]
     rewrite: { uri: / }
