@@ -7,6 +7,8 @@ import type { AppProbe } from '../../agent/config.js';
 
 export const STATUS_PORT = 15020;
 export const READINESS_PORT = 15021;
+/** The sidecar's Envoy admin API, on the pod's loopback only. */
+export const ADMIN_PORT = 15000;
 export const INJECT_KEY = 'sidecar.istio.io/inject';
 export const SIDECAR_STATUS = 'sidecar.istio.io/status';
 

@@ -4,6 +4,7 @@ import { createReadStream, existsSync, statSync, watchFile } from 'node:fs';
 import { formatTable } from '../../cli/table.js';
 import { resolveStateDir } from '../../config/state-dir.js';
 import { runInNetns, spawnInNetns } from '../net/exec.js';
+import { ADMIN_PORT } from './inject.js';
 import { proxyConfigView, type ProxyConfigKind } from './proxy-config.js';
 import { containerLogFile, PROXY_CONTAINER } from './paths.js';
 import { findPod, liveRuntime, type PodRecord, type RuntimeInfo } from './state.js';
@@ -114,9 +115,6 @@ export async function execInPod(
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
-
-/** The sidecar's admin port inside every pod (Envoy's and Istio's 15000, loopback only). */
-const ADMIN_PORT = 15000;
 
 // Runs inside the pod's netns: the admin API listens on the pod's loopback only.
 const FETCH_ADMIN = `fetch('http://127.0.0.1:${ADMIN_PORT}' + process.argv[1]).then(async (r) => { if (!r.ok) throw new Error(r.status + ' ' + (await r.text())); process.stdout.write(await r.text()); }).catch((e) => { console.error(e.message); process.exit(1); })`;

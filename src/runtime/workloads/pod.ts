@@ -14,7 +14,7 @@ import type { MeshNetwork } from '../net/mesh-network.js';
 import type { PodNetwork } from '../net/pod.js';
 import { ContainerRunner, type ContainerState } from './container.js';
 import { containerEnv } from './env.js';
-import { READINESS_PORT, STATUS_PORT } from './inject.js';
+import { ADMIN_PORT, READINESS_PORT, STATUS_PORT } from './inject.js';
 import { agentWorkDir, containerLogFile, podLogDir, PROXY_CONTAINER } from './paths.js';
 import type { PodPlan } from './plan.js';
 import { ProbeWorker, runProbe } from './prober.js';
@@ -214,7 +214,7 @@ export class PodRunner {
       drainMs: mesh.drainMs,
       statusPort: STATUS_PORT,
       readinessPort: READINESS_PORT,
-      adminPort: 15000,
+      adminPort: ADMIN_PORT,
     };
     const { command, args } = nodeCommand('agent/main');
     return {
