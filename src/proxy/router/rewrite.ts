@@ -3,6 +3,7 @@
 import type { PathMatch } from './match/path.js';
 import type { CompiledRegex } from './match/regex.js';
 import { pathWithoutQuery, queryString } from './match/request.js';
+import type { RedirectAction } from './route-config.js';
 
 export function rewritePath(
   path: string,
@@ -27,15 +28,8 @@ export function rewritePath(
   return path;
 }
 
-export interface RedirectSpec {
-  scheme: string | undefined;
-  host: string | undefined;
-  port: number | undefined;
-  path: string | undefined;
-  prefixRewrite: string | undefined;
-  regexRewrite: { re: CompiledRegex; substitution: string } | undefined;
-  stripQuery: boolean;
-}
+/** What a redirect needs of the route's redirect action. */
+export type RedirectSpec = Omit<RedirectAction, 'kind' | 'code'>;
 
 const DEFAULT_PORT: Record<string, number> = { http: 80, https: 443 };
 
