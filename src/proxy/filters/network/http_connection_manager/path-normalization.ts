@@ -14,7 +14,8 @@ export type NormalizedPath =
   { kind: 'forward'; path: string } | { kind: 'reject' } | { kind: 'redirect'; path: string };
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
-const ESCAPED_SLASH = /%2f|%5c/gi;
+const ESCAPED_SLASH = /%2f|%5c/i;
+const ESCAPED_SLASHES = /%2f|%5c/gi;
 
 /** RFC 3986 §6.2.2: decode %XX of unreserved characters, upper-case the rest; undefined if malformed. */
 function normalizeEscapes(p: string): string | undefined {
@@ -57,9 +58,8 @@ export function normalizeRequestPath(target: string, cfg: PathNormalization): No
   const query = q < 0 ? '' : target.slice(q);
   let redirect = false;
   if (cfg.escapedSlashes !== 'KEEP_UNCHANGED' && ESCAPED_SLASH.test(path)) {
-    ESCAPED_SLASH.lastIndex = 0;
     if (cfg.escapedSlashes === 'REJECT_REQUEST') return { kind: 'reject' };
-    path = path.replace(ESCAPED_SLASH, (m) => (m.toLowerCase() === '%2f' ? '/' : '\\'));
+    path = path.replace(ESCAPED_SLASHES, (m) => (m.toLowerCase() === '%2f' ? '/' : '\\'));
     redirect = cfg.escapedSlashes === 'UNESCAPE_AND_REDIRECT';
   }
   if (cfg.normalizePath) {
