@@ -1,7 +1,8 @@
-// envoy.config.core.v3.CidrRange → a predicate over an address string (node's BlockList does the
-// prefix arithmetic for both families).
+// envoy.config.core.v3.CidrRange → a predicate over an address string, on the listener's CIDR
+// arithmetic (one implementation for filter-chain matching and RBAC).
 import net from 'node:net';
 import { ConfigError, type Msg } from '../../../config/proto.js';
+import { bestPrefix, parseCidr } from '../../../listener/cidr.js';
 
 export type AddressPredicate = (address: string) => boolean;
 
@@ -10,11 +11,10 @@ export function compileCidr(c: Msg, path: string): AddressPredicate {
   const family = prefix ? net.isIP(prefix) : 0;
   if (!prefix || family === 0)
     throw new ConfigError(`${path}.address_prefix`, `invalid address "${prefix ?? ''}"`);
+  // RBAC reads an unset prefix_len as 0 (match the whole family), unlike a filter chain's range.
   const len = Number(c.prefix_len?.value ?? 0);
-  const type = family === 4 ? 'ipv4' : 'ipv6';
   if (!(len >= 0 && len <= (family === 4 ? 32 : 128)))
     throw new ConfigError(`${path}.prefix_len`, `invalid prefix length ${len}`);
-  const list = new net.BlockList();
-  list.addSubnet(prefix, len, type);
-  return (address) => net.isIP(address) === family && list.check(address, type);
+  const ranges = [parseCidr({ address_prefix: prefix, prefix_len: { value: len } }, path)];
+  return (address) => bestPrefix(ranges, address) >= 0;
 }
