@@ -1,6 +1,6 @@
 // What a TLS connection knows about itself and its peer (Envoy Ssl::ConnectionInfo): the
 // source of RBAC's source.principal, %DOWNSTREAM_PEER_URI_SAN% and Istio's source_principal.
-import type { TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { parseSans } from './san.js';
 
 export interface SslInfo {
@@ -10,6 +10,10 @@ export interface SslInfo {
   peerDnsSans: string[];
   /** RFC 2253 order ("CN=…,O=…") */
   peerSubject: string;
+  /** lowercase hex SHA-256 of the peer certificate's DER (XFCC Hash) */
+  peerCertificateSha256: string;
+  /** the presented chain, leaf first, as PEM (XFCC Cert/Chain); computed on demand */
+  peerChainPem: () => string[];
   localUriSans: string[];
   tlsVersion: string;
   cipherSuite: string;
@@ -25,6 +29,23 @@ function subject(s: Record<string, string | string[]> | undefined): string {
     .join(',');
 }
 
+const pem = (der: Buffer): string =>
+  `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`.replace(
+    '\n\n',
+    '\n',
+  );
+
+function chainPem(leaf: DetailedPeerCertificate): string[] {
+  const out: string[] = [];
+  const seen = new Set<DetailedPeerCertificate>();
+  // A self-signed issuer points at itself; stop there.
+  for (let c: DetailedPeerCertificate | undefined = leaf; c?.raw && !seen.has(c); c = c.issuerCertificate) {
+    seen.add(c);
+    out.push(pem(c.raw));
+  }
+  return out;
+}
+
 export function sslInfo(s: TLSSocket, validated: boolean): SslInfo {
   const peer = s.getPeerCertificate();
   const presented = Boolean(peer && Object.keys(peer).length > 0);
@@ -36,6 +57,8 @@ export function sslInfo(s: TLSSocket, validated: boolean): SslInfo {
     peerUriSans: peerSans.uri,
     peerDnsSans: peerSans.dns,
     peerSubject: presented ? subject(peer.subject as unknown as Record<string, string>) : '',
+    peerCertificateSha256: presented ? peer.fingerprint256.replaceAll(':', '').toLowerCase() : '',
+    peerChainPem: () => (presented ? chainPem(s.getPeerCertificate(true)) : []),
     localUriSans: local && 'subjectaltname' in local ? parseSans(local.subjectaltname).uri : [],
     tlsVersion: s.getProtocol() ?? '',
     cipherSuite: s.getCipher()?.standardName ?? '',

@@ -22,6 +22,8 @@ export interface MeshConfig {
   defaultVirtualServiceExportTo: string[];
   defaultDestinationRuleExportTo: string[];
   localityLbSetting?: LocalityLbSetting;
+  /** defaultConfig.gatewayTopology.forwardClientCertDetails: XFCC handling at gateways. */
+  gatewayForwardClientCertDetails: string;
 }
 
 /** User mesh config over Istio's defaults, narrowed to what generation needs. */
@@ -43,6 +45,8 @@ export function resolveMeshConfig(user: Partial<MeshConfigInput> = {}): MeshConf
     defaultServiceExportTo: m.defaultServiceExportTo ?? ['*'],
     defaultVirtualServiceExportTo: m.defaultVirtualServiceExportTo ?? ['*'],
     defaultDestinationRuleExportTo: m.defaultDestinationRuleExportTo ?? ['*'],
+    gatewayForwardClientCertDetails:
+      m.defaultConfig?.gatewayTopology?.forwardClientCertDetails ?? 'SANITIZE_SET',
     // Istio's default `{enabled: true}` alone changes nothing; only rules do.
     ...(locality?.distribute?.length || locality?.failover?.length || locality?.enabled === false
       ? { localityLbSetting: locality }

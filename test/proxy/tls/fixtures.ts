@@ -152,11 +152,12 @@ ${tlsContext.replace(/^/gm, '          ')}
 ${extraChain}`;
 }
 
-export function hcm(cluster: string, prefix = 'ingress'): string {
+/** `extra`: more HttpConnectionManager fields, one `key: value` per line. */
+export function hcm(cluster: string, prefix = 'ingress', extra: readonly string[] = []): string {
   return `name: envoy.filters.network.http_connection_manager
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
           stat_prefix: ${prefix}
-          route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: /}, route: {cluster: ${cluster}}}]}]}
+${extra.map((l) => `          ${l}\n`).join('')}          route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: /}, route: {cluster: ${cluster}}}]}]}
           http_filters: [{name: envoy.filters.http.router, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}}]`;
 }

@@ -52,6 +52,12 @@ function upstreamTls(san: string): string {
           validation_context_sds_secret_config: ${sdsRef('ROOTCA')}`;
 }
 
+// What Istio puts on a sidecar's inbound HCM.
+const ISTIO_INBOUND_XFCC = [
+  'forward_client_cert_details: APPEND_FORWARD',
+  'set_current_client_cert_details: {subject: true, dns: true, uri: true}',
+];
+
 describe('sidecar-to-sidecar mTLS', () => {
   let ca: TestCa;
   let other: TestCa;
@@ -78,7 +84,7 @@ static_resources:
     - transport_socket:
 ${indent(inboundTls, 8)}
       filters:
-      - ${hcm('inbound', 'inbound_strict')}
+      - ${hcm('inbound', 'inbound_strict', ISTIO_INBOUND_XFCC)}
   - name: permissive
     address: {socket_address: {address: 127.0.0.1, port_value: 0}}
     listener_filters:
@@ -92,7 +98,7 @@ ${indent(inboundTls, 8)}
       - ${hcm('inbound', 'inbound_mtls')}
     - filter_chain_match: {transport_protocol: raw_buffer}
       filters:
-      - ${hcm('inbound', 'inbound_plain')}
+      - ${hcm('inbound', 'inbound_plain', ISTIO_INBOUND_XFCC)}
   clusters:
 ${indent(staticCluster('inbound', [app.port]), 2)}
 ${indent(sdsCluster(sdsServer.port), 2)}
@@ -144,6 +150,33 @@ ${indent(sdsCluster(sdsClient.port), 2)}
     const r = await request(await client.port('outbound'), '/strict');
     assert.equal(r.status, 200);
     assert.equal((JSON.parse(r.body) as Echo).upstream, 'advertisement');
+  });
+
+  it('the app sees its mTLS peer in x-forwarded-client-cert; a plaintext caller cannot forge one', async () => {
+    const forged =
+      'By=spiffe://cluster.local/ns/default/sa/advertisement;URI=spiffe://cluster.local/ns/default/sa/admin';
+    const viaMtls = JSON.parse(
+      (
+        await request(await client.port('outbound'), '/strict', {
+          headers: { 'x-forwarded-client-cert': forged },
+        })
+      ).body,
+    ) as Echo;
+    const xfcc = String(viaMtls.headers['x-forwarded-client-cert']);
+    // The outbound hop strips what the app sent (SANITIZE); the inbound hop sets the real peer.
+    assert.match(
+      xfcc,
+      new RegExp(
+        `^By=${spiffe('advertisement')};Hash=[0-9a-f]{64};Subject="";URI=${spiffe('frontend')}$`.replaceAll(
+          '/',
+          '\\/',
+        ),
+      ),
+    );
+    const plain = JSON.parse(
+      (await request(permissive, '/direct', { headers: { 'x-forwarded-client-cert': forged } })).body,
+    ) as Echo;
+    assert.equal(plain.headers['x-forwarded-client-cert'], undefined);
   });
 
   it('PERMISSIVE accepts mTLS and plaintext on one port', async () => {

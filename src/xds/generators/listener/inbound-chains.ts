@@ -62,6 +62,7 @@ function httpFilters(proxy: ProxyInfo, push: PushContext, p: InboundPort): objec
     httpConnectionManager(push, {
       statPrefix: `inbound_0.0.0.0_${p.targetPort}`,
       routeConfig,
+      inbound: true,
       security: httpSecurityFilters(proxy, push, p.policy),
     }),
   ];

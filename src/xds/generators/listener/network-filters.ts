@@ -15,6 +15,17 @@ export interface HcmOptions {
   proxyless?: boolean;
   /** Gateways are the edge: they trust the peer address, not x-forwarded-for (Istio sets this). */
   edge?: boolean;
+  /** A sidecar's inbound HCM: the app learns its mTLS peer from x-forwarded-client-cert. */
+  inbound?: boolean;
+}
+
+// Istio's client-certificate details: sidecar inbound appends the peer to XFCC; gateways
+// sanitize and set it (gatewayTopology.forwardClientCertDetails overrides); outbound strips it.
+const XFCC_DETAILS = { subject: { value: true }, dns: true, uri: true };
+function xfcc(push: PushContext, o: HcmOptions): object {
+  const gw = push.mesh.gatewayForwardClientCertDetails;
+  const mode = o.edge ? (gw !== 'UNDEFINED' ? gw : 'SANITIZE_SET') : o.inbound ? 'APPEND_FORWARD' : undefined;
+  return mode ? { forward_client_cert_details: mode, set_current_client_cert_details: XFCC_DETAILS } : {};
 }
 
 /** Fault and CORS are always present so routes can configure them per route (Istio does the same). */
@@ -59,6 +70,7 @@ export function hcmConfig(push: PushContext, o: HcmOptions): Record<string, unkn
     upgrade_configs: [{ upgrade_type: 'websocket' }],
     stream_idle_timeout: { seconds: 0, nanos: 0 },
     server_name: 'istio-envoy',
+    ...xfcc(push, o),
   });
 }
 

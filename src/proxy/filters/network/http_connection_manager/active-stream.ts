@@ -16,6 +16,7 @@ import type { ClusterManager } from '../../../upstream/cluster-manager.js';
 import type { FilterCallbacks, HttpFilter } from '../../http/types.js';
 import type { ConnectionManager } from './connection-manager.js';
 import { normalizeRequestPath } from './path-normalization.js';
+import { mutateXfcc } from './xfcc.js';
 
 /** The downstream side a stream writes its response to: a Node (h1/h2) response or a raw socket. */
 export interface Responder {
@@ -141,6 +142,7 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
       (!h.has('x-request-id') || (cfg.useRemoteAddress && !internal && !cfg.preserveExternalRequestId))
     )
       h.set('x-request-id', randomUUID());
+    mutateXfcc(cfg.xfcc, this.connection.ssl, h);
     if (h.has('x-forwarded-for'))
       this.info.downstreamRemoteAddress = h.get('x-forwarded-for')!.split(',')[0]!.trim();
   }

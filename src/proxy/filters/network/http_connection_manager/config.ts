@@ -7,6 +7,7 @@ import { parseCidr, type Cidr } from '../../../listener/cidr.js';
 import { httpFilterByTypeUrl } from '../../registry.js';
 import type { EscapedSlashesAction, PathNormalization } from './path-normalization.js';
 import type { HttpFilterFactory } from '../../http/types.js';
+import { parseXfcc, type XfccConfig } from './xfcc.js';
 
 export interface ConfiguredHttpFilter {
   /** the configured name (keys typed_per_filter_config) */
@@ -37,6 +38,7 @@ export interface HcmConfig {
   readonly serverHeader: 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
   readonly upgrades: ReadonlyMap<string, boolean>;
   readonly pathNormalization: PathNormalization;
+  readonly xfcc: XfccConfig;
 }
 
 const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
@@ -108,6 +110,7 @@ export function parseHcm(c: Msg, path: string): HcmConfig {
     serverName: (c.server_name as string | undefined) || 'envoy',
     serverHeader: (c.server_header_transformation ?? 'OVERWRITE') as HcmConfig['serverHeader'],
     upgrades,
+    xfcc: parseXfcc(c, path),
     pathNormalization: Object.freeze({
       normalizePath: Boolean(c.normalize_path?.value),
       mergeSlashes: Boolean(c.merge_slashes),
