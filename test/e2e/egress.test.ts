@@ -136,6 +136,33 @@ function seenUserAgent(body: string): string | undefined {
 }
 
 test(
+  'mesh traffic is mTLS by default (auto mTLS, no DestinationRule tls): httpbin sees the caller in x-forwarded-client-cert',
+  { skip },
+  async () => {
+    const headersSeen = async (url: string): Promise<string | undefined> => {
+      const r = await curl('sleep', 'default', url);
+      assert.equal(r.status, 200, r.body);
+      const { headers } = JSON.parse(r.body) as { headers: Record<string, string> };
+      return Object.entries(headers).find(([k]) => k.toLowerCase() === 'x-forwarded-client-cert')?.[1];
+    };
+    const sleepId = 'spiffe://cluster.local/ns/default/sa/sleep';
+    for (const ns of ['default', 'weather']) {
+      const xfcc = await headersSeen(`http://httpbin.${ns}:8000/headers`);
+      assert.match(
+        xfcc ?? '(none)',
+        new RegExp(
+          `^By=spiffe://cluster\\.local/ns/${ns}/sa/httpbin;Hash=[0-9a-f]{64};Subject="";URI=${sleepId}$`,
+        ),
+      );
+    }
+    // Outside the mesh (no sidecar on the server) the request stays plaintext and carries no identity.
+    const ext = await curl('sleep', 'default', `http://${externalIp}:9090/headers`);
+    assert.equal(ext.status, 200, ext.body);
+    assert.doesNotMatch(ext.body, /x-forwarded-client-cert/i);
+  },
+);
+
+test(
   'scenario 24: forecast-route v1 100% mirrored to v2: no recommendation; v1 and v2 (Host …-shadow) log it; a failing v2 is invisible',
   { skip },
   async () => {
