@@ -3,7 +3,7 @@
 // crashed one left).
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeCommand } from '../agent/entry.js';
 import { resolveStateDir } from '../config/state-dir.js';
@@ -269,6 +269,7 @@ export async function runDemo(flags: UpFlags): Promise<number> {
   };
   return runUp(demo, async (info) => {
     const url = `http://${info.ingress['80']}/`;
+    const weft = invokedAs();
     await until200(url, flags.timeout * 1000);
     say(
       `the weather page answers through the ingress gateway after ${((Date.now() - started) / 1000).toFixed(1)}s`,
@@ -279,8 +280,8 @@ export async function runDemo(flags: UpFlags): Promise<number> {
         `  Weather page:  ${url}   (try ${url}?city=Paris)`,
         '',
         '  Try a canary: deploy v2, then send half of the forecast traffic to it:',
-        `    weft apply -f ${join(SAMPLE, 'install/weather-v2.yaml')}`,
-        '    cat <<EOF | weft apply -f -',
+        `    ${weft} apply -f ${join(SAMPLE, 'install/weather-v2.yaml')}`,
+        `    cat <<EOF | ${weft} apply -f -`,
         '    apiVersion: networking.istio.io/v1beta1',
         '    kind: VirtualService',
         '    metadata: { name: forecast-route, namespace: weather }',
@@ -292,9 +293,18 @@ export async function runDemo(flags: UpFlags): Promise<number> {
         '        - { destination: { host: forecast, subset: v2 }, weight: 50 }',
         '    EOF',
         '',
-        '  Pods: weft status    Logs: weft logs deploy/forecast-v1 -n weather -c proxy',
+        `  Pods: ${weft} status    Logs: ${weft} logs deploy/forecast-v1 -n weather -c proxy`,
         '',
       ].join('\n'),
     );
   });
+}
+
+/** How the user ran weft (`bin/weft` from a clone, `weft` on PATH), so printed hints can be pasted. */
+function invokedAs(): string {
+  const script = process.argv[1] ?? '';
+  if (basename(script) !== 'weft') return 'weft';
+  if ((process.env.PATH ?? '').split(delimiter).includes(dirname(script))) return 'weft';
+  const rel = relative(process.cwd(), script);
+  return rel.startsWith('..') ? script : rel;
 }

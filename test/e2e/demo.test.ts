@@ -52,6 +52,8 @@ test(
     assert.equal(url, `http://127.0.0.1:${mesh.ingressPort}/`);
     assert.match(stdout, /Try a canary/);
     assert.match(stdout, /weather-v2\.yaml/);
+    // Run as bin/weft from the checkout, the hints name bin/weft so they can be pasted as they are.
+    assert.match(stdout, /^ {4}bin\/weft apply -f \S+weather-v2\.yaml$/m);
 
     const res = await fetch(`${url}?city=Oslo`);
     const html = await res.text();
