@@ -13,6 +13,7 @@ import { httpInspectorFilter } from './listener/http_inspector/index.js';
 import { originalDstFilter } from './listener/original_dst/index.js';
 import { tlsInspectorFilter } from './listener/tls_inspector/index.js';
 import type { ListenerFilterFactory } from './listener/types.js';
+import { networkExtAuthzFilter } from './network/ext_authz/index.js';
 import { httpConnectionManagerFilter } from './network/http_connection_manager/index.js';
 import { networkRbacFilter } from './network/rbac/index.js';
 import { tcpProxyFilter } from './network/tcp_proxy/index.js';
@@ -29,6 +30,7 @@ const HTTP_FILTERS: readonly HttpFilterFactory<any>[] = [
 ];
 const NETWORK_FILTERS: readonly (NetworkFilterFactory<any> | ReadFilterFactory<any>)[] = [
   httpConnectionManagerFilter,
+  networkExtAuthzFilter,
   networkRbacFilter,
   tcpProxyFilter,
 ];

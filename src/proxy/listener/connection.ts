@@ -20,6 +20,14 @@ export interface ConnectionInfo {
   listenerName: string;
   /** set once the filter chain's transport socket terminated TLS (Envoy connection.ssl()) */
   ssl?: SslInfo;
+  /** dynamic metadata by filter namespace (network RBAC's shadow result → ext_authz); made on first write */
+  dynamicMetadata?: Map<string, Record<string, unknown>>;
+}
+
+/** Merges fields into a namespace of the connection's dynamic metadata, as Envoy's setDynamicMetadata does. */
+export function setConnectionMetadata(c: ConnectionInfo, ns: string, fields: Record<string, unknown>): void {
+  c.dynamicMetadata ??= new Map();
+  c.dynamicMetadata.set(ns, { ...c.dynamicMetadata.get(ns), ...fields });
 }
 
 const CONN = Symbol('weft.connection');

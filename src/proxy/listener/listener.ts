@@ -9,6 +9,7 @@ import { attachConnection, newConnectionInfo, type ConnectionInfo } from './conn
 import { selectFilterChain } from './filter-chain-match.js';
 import { fdOf, origDstAddon } from './origdst.js';
 import type { ListenerConfig } from './listener-config.js';
+import { runReadFilters } from './read-filters.js';
 import { DownstreamTls } from '../tls/downstream.js';
 
 const COUNTERS = [
@@ -155,10 +156,7 @@ export class ActiveListener {
     const at = i >= 0 ? i : ch.config.chains.length;
     const reads = ch.reads[at]!;
     // Read filters (e.g. network RBAC) run after the handshake, as Envoy's do, so they see the peer.
-    const start = (s: Socket): void => {
-      for (const r of reads) if (r.onNewConnection(s, conn) === 'stop') return void s.destroy();
-      filter.onConnection(s, conn);
-    };
+    const start = (s: Socket): void => runReadFilters(reads, s, conn, () => filter.onConnection(s, conn));
     const tls = ch.transports[at];
     if (tls)
       return void tls.accept(socket, conn, (s) => {

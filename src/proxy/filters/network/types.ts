@@ -22,12 +22,16 @@ export interface NetworkFilterFactory<C = unknown> {
   create(config: C, ctx: ProxyContext): NetworkFilter;
 }
 
+export type ReadFilterStatus = 'continue' | 'stop';
+
 /**
- * A non-terminal network filter (Envoy ReadFilter, e.g. network RBAC): runs on each new
- * connection before the terminal filter and may close it.
+ * A non-terminal network filter (Envoy ReadFilter, e.g. network RBAC, ext_authz): runs on each
+ * new connection before the terminal filter and may close it ('stop'). A promise holds the
+ * connection (unread, no terminal filter, no upstream) until it settles (Envoy's StopIteration
+ * then continueReading).
  */
 export interface ReadFilter {
-  onNewConnection(socket: Socket, conn: ConnectionInfo): 'continue' | 'stop';
+  onNewConnection(socket: Socket, conn: ConnectionInfo): ReadFilterStatus | Promise<ReadFilterStatus>;
 }
 
 export interface ReadFilterFactory<C = unknown> {

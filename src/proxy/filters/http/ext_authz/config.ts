@@ -3,18 +3,13 @@
 // status_on_error, header allow-lists, filter_enabled_metadata; and ExtAuthzPerRoute.
 import { ConfigError, durationMs, type Msg } from '../../../config/proto.js';
 import { compileStringMatcher, type StringPredicate } from '../../../router/match/string.js';
-import { protoRoot } from '../../../../xds/proto/root.js';
+import { parseGrpcService, statusCode, type GrpcAuthzService } from '../../common/ext_authz/grpc.js';
 import { compileMetadataMatcher, type MetadataPredicate } from '../../common/rbac/value.js';
 
 export type HeaderList = (name: string) => boolean;
 
 export type AuthzService =
-  | {
-      readonly kind: 'grpc';
-      readonly cluster: string;
-      readonly authority: string;
-      readonly timeoutMs: number;
-    }
+  | ({ readonly kind: 'grpc' } & GrpcAuthzService)
   | {
       readonly kind: 'http';
       readonly cluster: string;
@@ -35,6 +30,8 @@ export interface ExtAuthzConfig {
   readonly failureModeAllow: boolean;
   readonly failureModeAllowHeaderAdd: boolean;
   readonly statusOnError: number;
+  /** send the peer's certificate (URL-encoded PEM) in the CheckRequest */
+  readonly includePeerCertificate: boolean;
   /** request headers sent to the service (undefined: gRPC all, HTTP only the always-sent ones) */
   readonly allowedHeaders: HeaderList | undefined;
   readonly enabledMetadata: MetadataPredicate | undefined;
@@ -44,13 +41,6 @@ export interface ExtAuthzConfig {
 export type ExtAuthzPerRoute =
   { readonly disabled: true } | { readonly contextExtensions: Readonly<Record<string, string>> };
 
-/** envoy.type.v3.StatusCode as decoded (enum name or number) → the HTTP status. */
-export function statusCode(code: unknown, dflt: number): number {
-  if (code === undefined || code === null || code === 'Empty' || code === 0) return dflt;
-  if (typeof code === 'number') return code;
-  return Number(protoRoot().lookupEnum('envoy.type.v3.StatusCode').values[code as string] ?? dflt);
-}
-
 function headerList(m: Msg | undefined, path: string): HeaderList | undefined {
   const patterns = (m?.patterns ?? []) as Msg[];
   if (!m) return undefined;
@@ -59,21 +49,8 @@ function headerList(m: Msg | undefined, path: string): HeaderList | undefined {
 }
 
 function parseService(c: Msg, path: string): AuthzService {
-  if (c.grpc_service) {
-    const g = c.grpc_service as Msg;
-    const e = g.envoy_grpc as Msg | undefined;
-    if (!e?.cluster_name)
-      throw new ConfigError(
-        `${path}.grpc_service.envoy_grpc.cluster_name`,
-        'an envoy_grpc cluster is required',
-      );
-    return {
-      kind: 'grpc',
-      cluster: e.cluster_name as string,
-      authority: (e.authority as string | undefined) || (e.cluster_name as string),
-      timeoutMs: durationMs(g.timeout) ?? 200,
-    };
-  }
+  if (c.grpc_service)
+    return { kind: 'grpc', ...parseGrpcService(c.grpc_service as Msg, `${path}.grpc_service`) };
   const h = c.http_service as Msg | undefined;
   if (!h) throw new ConfigError(path, 'one of grpc_service or http_service is required');
   const p = `${path}.http_service`;
@@ -121,6 +98,7 @@ export function parseExtAuthz(c: Msg, path: string): ExtAuthzConfig {
     failureModeAllow: Boolean(c.failure_mode_allow),
     failureModeAllowHeaderAdd: Boolean(c.failure_mode_allow_header_add),
     statusOnError: statusCode(c.status_on_error?.code, 403),
+    includePeerCertificate: Boolean(c.include_peer_certificate),
     allowedHeaders: headerList(c.allowed_headers ?? legacy, `${path}.allowed_headers`),
     enabledMetadata: c.filter_enabled_metadata
       ? compileMetadataMatcher(c.filter_enabled_metadata, `${path}.filter_enabled_metadata`)

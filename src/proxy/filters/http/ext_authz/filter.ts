@@ -6,7 +6,8 @@
 import type { HeaderMap } from '../../../http/header-map.js';
 import type { Counter } from '../../../stats/store.js';
 import type { FilterCallbacks, FilterHeadersStatus, HttpFilter } from '../types.js';
-import { startCheck, type CheckResult, type Header } from './check.js';
+import type { CheckResult, Header } from '../../common/ext_authz/grpc.js';
+import { startCheck } from './check.js';
 import type { ExtAuthzConfig, ExtAuthzPerRoute } from './config.js';
 import type { EXT_AUTHZ_COUNTERS } from './stats.js';
 

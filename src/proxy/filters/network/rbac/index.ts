@@ -1,8 +1,10 @@
 // envoy.filters.network.rbac (envoy.extensions.filters.network.rbac.v3.RBAC): checks a connection
-// before the terminal filter sees it and closes it when denied; <stat_prefix>rbac.* stats. With
-// no dynamic metadata at L4 yet, a connection's facts never change after the handshake, so
-// CONTINUOUS and ONE_TIME_ON_FIRST_BYTE decide alike, once, when the connection starts.
+// before the terminal filter sees it and closes it when denied; <stat_prefix>rbac.* stats; the
+// shadow result goes to the connection's dynamic metadata (Istio's CUSTOM gate for ext_authz).
+// Every fact RBAC matches on (peer, addresses, metadata of the filters before it) is known when it
+// runs, and none changes later, so CONTINUOUS and ONE_TIME_ON_FIRST_BYTE decide alike, once.
 import { ConfigError, type Msg } from '../../../config/proto.js';
+import { setConnectionMetadata } from '../../../listener/connection.js';
 import { checkRbac, parseRbacRules, rbacStats, type RbacRules } from '../../common/rbac/check.js';
 import type { ReadFilterFactory } from '../types.js';
 
@@ -29,8 +31,9 @@ export const networkRbacFilter = {
           connection: conn,
           http: undefined,
           remoteIp: conn.remoteAddress,
-          metadata: () => undefined,
+          metadata: (f) => conn.dynamicMetadata?.get(f),
         });
+        if (out.metadata) setConnectionMetadata(conn, 'envoy.filters.network.rbac', out.metadata);
         return out.allowed ? 'continue' : 'stop';
       },
     };
