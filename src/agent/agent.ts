@@ -11,6 +11,7 @@ import { renderBootstrap, sdsSocketPath } from './bootstrap.js';
 import { nodeCommand } from './entry.js';
 import { ProxyProcess } from './proxy-process.js';
 import { SdsServer } from './sds/server.js';
+import type { SecretOptions } from './secret-options.js';
 import { rootSecret, workloadSecret } from './sds/secrets.js';
 import { createStatusServer } from './status-server.js';
 
@@ -30,7 +31,11 @@ function listen(server: import('node:http').Server, port: number): Promise<numbe
   });
 }
 
-export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): Promise<RunningAgent> {
+export async function startAgent(
+  cfg: AgentConfig,
+  secrets: SecretOptions,
+  log: (msg: string) => void,
+): Promise<RunningAgent> {
   mkdirSync(cfg.workDir, { recursive: true });
   const identity = {
     trustDomain: cfg.trustDomain,
@@ -42,6 +47,9 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
     caRootsPem: cfg.caRootsPem,
     identity,
     token: cfg.token,
+    ttlSeconds: secrets.ttlSeconds,
+    graceRatio: secrets.graceRatio,
+    graceJitter: secrets.graceJitter,
     log,
   });
   const sds = new SdsServer(log);

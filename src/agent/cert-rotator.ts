@@ -1,12 +1,15 @@
 // The agent's workload certificate: first issued with the pod's bootstrap token, renewed with the
-// current certificate at about half its lifetime (Istio's SECRET_GRACE_PERIOD_RATIO 0.5), with
-// back-off on failure. Listeners (the SDS server) hear every new certificate.
+// current certificate when a grace period is left (Istio's SECRET_GRACE_PERIOD_RATIO 0.5 of the
+// lifetime, give or take SECRET_GRACE_PERIOD_RATIO_JITTER), with back-off on failure. Listeners
+// (the SDS server) hear every new certificate.
 import { EventEmitter } from 'node:events';
 import { requestCertificate, type CaClientOptions, type WorkloadCertificate } from '../ca/client.js';
 
 export interface RotatorOptions extends Omit<CaClientOptions, 'current'> {
-  /** Fraction of the lifetime after which to renew (default 0.5). */
+  /** Fraction of the lifetime left when renewing (default 0.5). */
   graceRatio?: number;
+  /** The ratio moves up or down by a random amount up to this (default 0: none). */
+  graceJitter?: number;
   /** First retry delay after a failure (doubles up to 30 s). */
   retryMs?: number;
   log?: (msg: string) => void;
@@ -42,11 +45,7 @@ export class CertificateRotator extends EventEmitter<{ rotated: [WorkloadCertifi
     this.cert = cert;
     this.failures = 0;
     this.emit('rotated', cert);
-    // Measured from now, not notBefore: the CA backdates certificates for clock skew, and a short
-    // lifetime measured from the backdated start would renew at once, in a loop.
-    const start = Math.max(cert.notBefore.getTime(), Date.now());
-    const at = start + (cert.notAfter.getTime() - start) * (this.opts.graceRatio ?? 0.5);
-    this.schedule(Math.max(0, at - Date.now()));
+    this.schedule(renewalDelay(cert, this.opts.graceRatio ?? 0.5, this.opts.graceJitter ?? 0));
   }
 
   private schedule(ms: number): void {
@@ -71,4 +70,22 @@ export class CertificateRotator extends EventEmitter<{ rotated: [WorkloadCertifi
       this.schedule(delay);
     }
   }
+}
+
+/**
+ * Milliseconds until renewal: when `ratio` (± up to `jitter`, clamped to 0–1) of the lifetime is
+ * left. The lifetime counts from now, not notBefore, as Istio's does from when the secret was
+ * fetched: the CA backdates certificates for clock skew, and a short lifetime counted from the
+ * backdated start would renew at once, in a loop.
+ */
+export function renewalDelay(
+  cert: Pick<WorkloadCertificate, 'notBefore' | 'notAfter'>,
+  ratio: number,
+  jitter: number,
+  now = Date.now(),
+): number {
+  const grace = Math.min(1, Math.max(0, ratio + Math.random() * jitter * (Math.random() < 0.5 ? -1 : 1)));
+  const start = Math.max(cert.notBefore.getTime(), now);
+  const expiry = cert.notAfter.getTime();
+  return Math.max(0, expiry - grace * (expiry - start) - now);
 }

@@ -51,6 +51,8 @@ export interface ControlPlane {
   /** The registry the local runtime feeds with its pods and Services. */
   local: LocalRegistry;
   ds: DiscoveryServer<PushContext>;
+  /** The mesh config in force (the local runtime reads its defaultConfig for new pods). */
+  mesh(): MeshConfig;
   close(): Promise<void>;
 }
 
@@ -148,6 +150,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     store,
     local,
     ds,
+    mesh: () => mesh,
     async close() {
       stopTriggers();
       jwks.close();

@@ -142,6 +142,7 @@ export async function startLocalMesh(opts: UpOptions): Promise<LocalMesh> {
           trustDomain: ca.trustDomain,
           clusterId: 'Kubernetes',
           drainMs: 5_000,
+          proxyConfig: () => cp.mesh().defaultConfig ?? {},
         },
       },
       log,

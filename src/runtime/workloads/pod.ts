@@ -4,6 +4,7 @@
 import { chownSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Container } from '../../api/kube/pod.js';
+import type { ProxyConfigValues } from '../../api/meshconfig.js';
 import type { AgentConfig } from '../../agent/config.js';
 import { nodeCommand } from '../../agent/entry.js';
 import type { BootstrapTokens } from '../../ca/server.js';
@@ -16,6 +17,7 @@ import { ContainerRunner, type ContainerState } from './container.js';
 import { containerEnv } from './env.js';
 import { ADMIN_PORT, READINESS_PORT, STATUS_PORT } from './inject.js';
 import { agentWorkDir, containerLogFile, podLogDir, PROXY_CONTAINER } from './paths.js';
+import { podProxyConfig } from './pod-proxy-config.js';
 import type { PodPlan } from './plan.js';
 import { ProbeWorker, runProbe } from './prober.js';
 
@@ -31,6 +33,8 @@ export interface MeshSettings {
   clusterId: string;
   /** terminationDrainDuration (default 5 s). */
   drainMs: number;
+  /** The mesh's defaultConfig now (pods start with the one current at their start, as in Istio). */
+  proxyConfig: () => ProxyConfigValues;
 }
 
 export interface KubeletDeps {
@@ -216,12 +220,14 @@ export class PodRunner {
       readinessPort: READINESS_PORT,
       adminPort: ADMIN_PORT,
     };
+    const { proxyMetadata } = podProxyConfig(mesh.proxyConfig(), this.plan.annotations);
     const { command, args } = nodeCommand('agent/main');
     return {
       name: container,
       command,
       args,
-      env: { PATH: process.env.PATH, HOME: workDir },
+      // Istio's injector sets proxyMetadata as the istio-proxy container's environment.
+      env: { ...proxyMetadata, PATH: process.env.PATH, HOME: workDir },
       cwd: workDir,
       uid: PROXY_UID,
       input: JSON.stringify(cfg),
