@@ -3,7 +3,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import jsyaml from 'js-yaml';
-import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Loaded, Resource } from '../api/resource.js';
 import type { Path } from '../api/schema/dsl.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -16,15 +16,30 @@ export interface LoadResult {
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;
 
-function nodeAt(root: unknown, path: Path): Node | undefined {
-  let cur: unknown = root;
-  for (const key of path) {
+/**
+ * The 1-based line of the node at `path` in a parsed document. A path that goes on past a string
+ * value is followed into that string as YAML: a ConfigMap key holding a document (the istio
+ * ConfigMap's `mesh`) gets its errors on the lines where they are.
+ */
+function lineAt(doc: Document, lc: LineCounter, path: Path): number | undefined {
+  let cur: unknown = doc.contents;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i]!;
+    if (isScalar(cur) && typeof cur.value === 'string' && cur.range) {
+      const innerLc = new LineCounter();
+      const inner = lineAt(parseDocument(cur.value, { lineCounter: innerLc }), innerLc, path.slice(i));
+      if (inner === undefined) return undefined;
+      // A block scalar's text starts on the line after its indicator (`mesh: |`).
+      const block = cur.type === 'BLOCK_LITERAL' || cur.type === 'BLOCK_FOLDED';
+      return lc.linePos(cur.range[0]).line + (block ? 1 : 0) + inner - 1;
+    }
     if (isMap(cur)) cur = cur.get(key, true);
     else if (isSeq(cur) && typeof key === 'number') cur = cur.get(key, true);
     else return undefined;
     if (cur === undefined) return undefined;
   }
-  return cur as Node;
+  const range = (cur as Node | undefined)?.range;
+  return range ? lc.linePos(range[0]).line : undefined;
 }
 
 /** One YAML document's text and the 1-based line it starts on in its file. */
@@ -124,8 +139,8 @@ function locator(chunk: Chunk): (path: Path) => number | undefined {
       const lc = new LineCounter();
       cached = { doc: parseDocument(chunk.text, { lineCounter: lc }), lc };
     }
-    const n = nodeAt(cached.doc.contents, path);
-    return n?.range ? chunk.startLine + cached.lc.linePos(n.range[0]).line - 1 : undefined;
+    const line = lineAt(cached.doc, cached.lc, path);
+    return line === undefined ? undefined : chunk.startLine + line - 1;
   };
 }
 

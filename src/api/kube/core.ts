@@ -1,7 +1,9 @@
 // Kubernetes core/v1 kinds a Weft workload needs: Namespace, Service, Endpoints, Pod,
-// ServiceAccount, Secret and ConfigMap, with the API server's validation messages.
+// ServiceAccount, Secret and ConfigMap (also the mesh config's home), with the API server's
+// validation messages.
 import { isIP } from 'node:net';
 import { cidrError, labels } from '../common.js';
+import { checkMeshConfigMap } from '../mesh-configmap.js';
 import { registerKind } from '../registry.js';
 import { arr, bool, enumOf, int, map, obj, str, type Schema } from '../schema/dsl.js';
 import { dnsLabel, intOrStringPort, invalid, port, portName, protocol } from './meta.js';
@@ -196,12 +198,16 @@ registerKind({
       sink.error(['data', k], 'Required value');
   },
 });
-core(
-  'ConfigMap',
-  'configmaps',
-  { data: configKeys(str()), binaryData: configKeys(base64()), immutable: bool() },
-  { aliases: ['cm'] },
-);
+registerKind({
+  group: '',
+  kind: 'ConfigMap',
+  versions: ['v1'],
+  plural: 'configmaps',
+  namespaced: true,
+  aliases: ['cm'],
+  body: { data: configKeys(str()), binaryData: configKeys(base64()), immutable: bool() },
+  validate: checkMeshConfigMap,
+});
 
 /** Keys a typed Secret must carry, across data and stringData (Kubernetes ValidateSecret). */
 function missingSecretKeys(type: string | undefined, keys: Iterable<string>): string[] {
