@@ -1,5 +1,6 @@
 // What the proxy's parts share inside one worker: stats, clusters, RDS route configurations,
-// server state (health-check fail, draining) and the random source.
+// server state (health-check fail, draining), the random source and the bootstrap node.
+import type { Msg } from './config/proto.js';
 import type { StatsStore } from './stats/store.js';
 import type { ClusterManager } from './upstream/cluster-manager.js';
 import type { RouteConfigStore } from './router/rds.js';
@@ -20,4 +21,6 @@ export interface ProxyContext {
   readonly random: () => number;
   /** SDS secrets as the main context last published them */
   readonly secrets: SecretStore;
+  /** the bootstrap's node (Envoy LocalInfo): id and metadata, e.g. for Istio's stats labels */
+  readonly node: Msg;
 }

@@ -108,8 +108,9 @@ export class ProxyMain implements AdminBackend {
     const [host, port] = splitHostPort(adminAddr);
     this.admin = new AdminServer(this);
     this.adminPort = await this.admin.listen(host, port);
-    if (n === 1) this.workers.push(new LocalWorker(new Worker(drainMs)));
-    else for (let i = 0; i < n; i++) this.workers.push(await ChildWorker.spawn(drainMs));
+    const node = (this.config.bootstrap.node ?? {}) as Msg;
+    if (n === 1) this.workers.push(new LocalWorker(new Worker(drainMs, Math.random, node)));
+    else for (let i = 0; i < n; i++) this.workers.push(await ChildWorker.spawn(drainMs, node));
 
     await this.secrets.loadStatic();
     // Static clusters first (the ADS cluster is one of them), as Envoy initializes.

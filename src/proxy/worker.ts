@@ -32,7 +32,7 @@ export class Worker {
   readonly secrets = new SecretStore();
   readonly ctx: ProxyContext;
 
-  constructor(drainMs = 5000, random: () => number = Math.random) {
+  constructor(drainMs = 5000, random: () => number = Math.random, node: Msg = {}) {
     this.clusterManager = new ClusterManager(this.store, { next: random }, this.secrets);
     this.ctx = {
       store: this.store,
@@ -41,6 +41,7 @@ export class Worker {
       state: this.state,
       random,
       secrets: this.secrets,
+      node,
     };
     this.listeners = new ListenerManager(this.ctx, drainMs);
   }

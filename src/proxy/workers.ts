@@ -4,6 +4,7 @@
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { ClusterView } from './admin/views.js';
+import type { Msg } from './config/proto.js';
 import type { StatsSnapshot } from './stats/store.js';
 import { Worker, type ConfigUpdate } from './worker.js';
 
@@ -67,7 +68,7 @@ export class ChildWorker implements WorkerHandle {
     });
   }
 
-  static async spawn(drainMs: number): Promise<ChildWorker> {
+  static async spawn(drainMs: number, node: Msg): Promise<ChildWorker> {
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({
       exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)).replace(
@@ -75,7 +76,7 @@ export class ChildWorker implements WorkerHandle {
         import.meta.url.endsWith('.ts') ? '.ts' : '.js',
       ),
       execArgv: process.execArgv,
-      args: [String(drainMs)],
+      args: [String(drainMs), JSON.stringify(node)],
     });
     const child = cluster.fork();
     // 'online' fires before the worker's module has loaded; wait for its own ready message.
@@ -113,8 +114,8 @@ export class ChildWorker implements WorkerHandle {
 }
 
 /** The child side: run a Worker and answer the main process. */
-export function serveWorker(drainMs: number): void {
-  const w = new Worker(drainMs);
+export function serveWorker(drainMs: number, node: Msg): void {
+  const w = new Worker(drainMs, Math.random, node);
   process.on('message', (m: Request) => {
     const reply = (r: Omit<Reply, 'id'>): void => void process.send?.({ id: m.id, ...r });
     const run = async (): Promise<unknown> => {

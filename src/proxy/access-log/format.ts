@@ -125,6 +125,12 @@ function operator(cmd: string, arg: string | undefined, maxLen: number | undefin
       return (s) => addrWithoutPort(s.downstreamLocalAddress) || undefined;
     case 'REQUESTED_SERVER_NAME':
       return (s) => s.requestedServerName || undefined;
+    case 'DOWNSTREAM_PEER_URI_SAN':
+      return (s) => s.downstreamSsl?.peerUriSans.join(',') || undefined;
+    case 'DOWNSTREAM_LOCAL_URI_SAN':
+      return (s) => s.downstreamSsl?.localUriSans.join(',') || undefined;
+    case 'DOWNSTREAM_PEER_SUBJECT':
+      return (s) => s.downstreamSsl?.peerSubject || undefined;
     case 'ROUTE_NAME':
       return (s) => s.routeName || undefined;
     case 'CONNECTION_TERMINATION_DETAILS':

@@ -24,7 +24,7 @@ const WRAPPERS = new Set(
   ),
 );
 
-function parseDurationString(s: string, path: string): { seconds: number; nanos: number } {
+export function parseDurationString(s: string, path: string): { seconds: number; nanos: number } {
   const m = /^(-?\d+)(?:\.(\d{1,9}))?s$/.exec(s.trim());
   if (!m) throw new ConfigError(path, `invalid duration "${s}"`);
   const nanos = m[2] ? Number(m[2].padEnd(9, '0')) : 0;
@@ -134,4 +134,21 @@ const DENOMINATORS: Record<string, number> = { HUNDRED: 100, TEN_THOUSAND: 10000
 export function fraction(p: Msg | undefined | null, dflt = 0): number {
   if (!p) return dflt;
   return Math.min(1, Number(p.numerator ?? 0) / (DENOMINATORS[p.denominator ?? 'HUNDRED'] ?? 100));
+}
+
+/** google.protobuf.Struct as decoded ({fields: {k: {stringValue…}}}) → plain JSON. */
+export function structToPlain(s: unknown): Record<string, unknown> {
+  const fields = (s as { fields?: Record<string, unknown> } | undefined)?.fields ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = valueToPlain(v as Msg);
+  return out;
+}
+
+function valueToPlain(v: Msg): unknown {
+  if ('structValue' in v) return structToPlain(v.structValue);
+  if ('listValue' in v) return ((v.listValue?.values ?? []) as Msg[]).map(valueToPlain);
+  if ('stringValue' in v) return v.stringValue;
+  if ('numberValue' in v) return v.numberValue;
+  if ('boolValue' in v) return v.boolValue;
+  return null;
 }

@@ -1,11 +1,13 @@
 // Every filter Weft implements, by kind, keyed by full type URL (the one place to add a filter).
 // A duplicate URL throws at startup. Per-route configs are found by their own type URLs.
-import { ConfigError, type Msg } from '../config/proto.js';
+import { ConfigError, structToPlain, type Msg } from '../config/proto.js';
 import { corsFilter } from './http/cors/index.js';
 import { extAuthzFilter } from './http/ext_authz/index.js';
 import { faultFilter } from './http/fault/index.js';
+import { istioStatsFilter } from './http/istio_stats/index.js';
 import { jwtAuthnFilter } from './http/jwt_authn/index.js';
 import { localRateLimitFilter } from './http/local_ratelimit/index.js';
+import { peerMetadataFilter } from './http/peer_metadata/index.js';
 import { rbacFilter } from './http/rbac/index.js';
 import { routerFilter } from './http/router/index.js';
 import type { HttpFilterFactory } from './http/types.js';
@@ -15,6 +17,7 @@ import { tlsInspectorFilter } from './listener/tls_inspector/index.js';
 import type { ListenerFilterFactory } from './listener/types.js';
 import { networkExtAuthzFilter } from './network/ext_authz/index.js';
 import { httpConnectionManagerFilter } from './network/http_connection_manager/index.js';
+import { istioTcpStatsFilter } from './network/istio_stats/index.js';
 import { networkRbacFilter } from './network/rbac/index.js';
 import { tcpProxyFilter } from './network/tcp_proxy/index.js';
 import type { NetworkFilterFactory, ReadFilterFactory } from './network/types.js';
@@ -23,14 +26,17 @@ const HTTP_FILTERS: readonly HttpFilterFactory<any>[] = [
   corsFilter,
   extAuthzFilter,
   faultFilter,
+  istioStatsFilter,
   jwtAuthnFilter,
   localRateLimitFilter,
+  peerMetadataFilter,
   rbacFilter,
   routerFilter,
 ];
 const NETWORK_FILTERS: readonly (NetworkFilterFactory<any> | ReadFilterFactory<any>)[] = [
   httpConnectionManagerFilter,
   networkExtAuthzFilter,
+  istioTcpStatsFilter,
   networkRbacFilter,
   tcpProxyFilter,
 ];
@@ -69,6 +75,24 @@ export function networkFilterByTypeUrl(url: string): NetworkFilterFactory | Read
 
 export function listenerFilterByTypeUrl(url: string): ListenerFilterFactory | undefined {
   return listener.get(url) as ListenerFilterFactory | undefined;
+}
+
+const TYPED_STRUCTS = new Set([
+  'type.googleapis.com/udpa.type.v1.TypedStruct',
+  'type.googleapis.com/xds.type.v3.TypedStruct',
+]);
+
+/**
+ * A TypedStruct-wrapped config (how Istio configures filters whose protos Envoy's API does not
+ * ship, e.g. stats.PluginConfig) → the same shape as a decoded Any of its inner type_url.
+ */
+export function unwrapTypedStruct(any: Msg): Msg {
+  if (!TYPED_STRUCTS.has(any['@type'] as string)) return any;
+  const url = String(any.type_url ?? '');
+  return {
+    ...(structToPlain(any.value) as Msg),
+    '@type': url.includes('/') ? url : `type.googleapis.com/${url}`,
+  };
 }
 
 const FILTER_CONFIG = 'type.googleapis.com/envoy.config.route.v3.FilterConfig';

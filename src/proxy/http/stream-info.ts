@@ -1,5 +1,7 @@
 // Per-request facts the access log, stats and header formatters read (Envoy StreamInfo), and
 // Envoy's response flags in their enum order (the order they print in %RESPONSE_FLAGS%).
+import type { WorkloadMetadata } from '../filters/common/istio_stats/workload-metadata.js';
+import type { SslInfo } from '../tls/ssl-info.js';
 
 export const RESPONSE_FLAGS = [
   'LH',
@@ -82,7 +84,12 @@ export class StreamInfo {
   downstreamLocalAddress = '';
   downstreamDirectRemoteAddress = '';
   requestedServerName = '';
+  /** the downstream connection's TLS facts (%DOWNSTREAM_PEER_URI_SAN%, Istio's principals) */
+  downstreamSsl: SslInfo | undefined = undefined;
   connectionTerminationDetails = '';
+  /** Istio's filter state downstream_peer / upstream_peer, set by istio.metadata_exchange */
+  downstreamPeer: WorkloadMetadata | undefined = undefined;
+  upstreamPeer: WorkloadMetadata | undefined = undefined;
   /** Envoy dynamic metadata: filter namespace → struct (jwt_authn payloads, RBAC shadow results) */
   readonly dynamicMetadata = new Map<string, Record<string, unknown>>();
 

@@ -1,6 +1,7 @@
 // What a downstream connection knows about itself; filled by listener filters (original_dst,
 // tls_inspector, http_inspector) and read by filter-chain matching and network filters.
 import type { Socket } from 'node:net';
+import type { StreamInfo } from '../http/stream-info.js';
 import type { SslInfo } from '../tls/ssl-info.js';
 
 export interface ConnectionInfo {
@@ -22,6 +23,8 @@ export interface ConnectionInfo {
   ssl?: SslInfo;
   /** dynamic metadata by filter namespace (network RBAC's shadow result → ext_authz); made on first write */
   dynamicMetadata?: Map<string, Record<string, unknown>>;
+  /** the connection's stream info, for L4 terminal filters (tcp_proxy): cluster, flags */
+  streamInfo?: StreamInfo;
 }
 
 /** Merges fields into a namespace of the connection's dynamic metadata, as Envoy's setDynamicMetadata does. */

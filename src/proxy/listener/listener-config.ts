@@ -3,8 +3,8 @@
 import type { Socket } from 'node:net';
 import { ConfigError, type Msg } from '../config/proto.js';
 import type { ProxyContext } from '../context.js';
-import { listenerFilterByTypeUrl, networkFilterByTypeUrl } from '../filters/registry.js';
-import type { NetworkFilterFactory, ReadFilterFactory } from '../filters/network/types.js';
+import { listenerFilterByTypeUrl, networkFilterByTypeUrl, unwrapTypedStruct } from '../filters/registry.js';
+import type { ListenerInfo, NetworkFilterFactory, ReadFilterFactory } from '../filters/network/types.js';
 import type { ConnectionInfo } from './connection.js';
 import { parseChainMatch, type ChainMatch } from './filter-chain-match.js';
 import type { TlsContextConfig } from '../tls/context-config.js';
@@ -35,24 +35,25 @@ export interface ListenerConfig {
   readonly raw: Msg;
 }
 
-function parseChain(fc: Msg, path: string, ctx: ProxyContext): FilterChainConfig {
+function parseChain(fc: Msg, path: string, ctx: ProxyContext, listener: ListenerInfo): FilterChainConfig {
   const tls = parseTransportSocket(fc.transport_socket, 'downstream', `${path}.transport_socket`);
   const filters = (fc.filters ?? []) as Msg[];
   if (filters.length === 0)
     throw new ConfigError(`${path}.filters`, 'a filter chain needs a terminal network filter');
   const resolve = (f: Msg, i: number): [NetworkFilterFactory | ReadFilterFactory, Msg, string] => {
     const p = `${path}.filters[${i}]`;
-    const url = f.typed_config?.['@type'] as string | undefined;
+    const any = f.typed_config ? unwrapTypedStruct(f.typed_config as Msg) : undefined;
+    const url = any?.['@type'] as string | undefined;
     const factory = url ? networkFilterByTypeUrl(url) : undefined;
     if (!factory) throw new ConfigError(p, `unsupported network filter ${url ?? f.name}`);
-    const { '@type': _t, ...cfg } = f.typed_config as Msg;
+    const { '@type': _t, ...cfg } = any!;
     return [factory, cfg, `${p}.typed_config`];
   };
   const readFilters = filters.slice(0, -1).map((f, i) => {
     const [factory, cfg, p] = resolve(f, i);
     if (factory.kind !== 'read')
       throw new ConfigError(p, `${factory.name} must be the last filter of the chain`);
-    return { factory, config: factory.parse(cfg, p, ctx) };
+    return { factory, config: factory.parse(cfg, p, ctx, listener) };
   });
   const [factory, cfg, p] = resolve(filters[filters.length - 1]!, filters.length - 1);
   if (factory.kind === 'read')
@@ -62,7 +63,7 @@ function parseChain(fc: Msg, path: string, ctx: ProxyContext): FilterChainConfig
     match: parseChainMatch(fc.filter_chain_match, `${path}.filter_chain_match`),
     readFilters,
     factory,
-    config: factory.parse(cfg, p, ctx),
+    config: factory.parse(cfg, p, ctx, listener),
     tls,
   };
 }
@@ -78,11 +79,14 @@ export function parseListener(l: Msg, ctx: ProxyContext): ListenerConfig {
       throw new ConfigError(`listener_filters[${i}]`, `unsupported listener filter ${url ?? f.name}`);
     return factory.create(factory.parse(f.typed_config, `listener_filters[${i}].typed_config`));
   });
+  const listener: ListenerInfo = {
+    direction: (l.traffic_direction as ListenerInfo['direction'] | undefined) ?? 'UNSPECIFIED',
+  };
   const chains = ((l.filter_chains ?? []) as Msg[]).map((fc, i) =>
-    parseChain(fc, `filter_chains[${i}]`, ctx),
+    parseChain(fc, `filter_chains[${i}]`, ctx, listener),
   );
   const defaultChain = l.default_filter_chain
-    ? parseChain(l.default_filter_chain, 'default_filter_chain', ctx)
+    ? parseChain(l.default_filter_chain, 'default_filter_chain', ctx, listener)
     : undefined;
   if (chains.length === 0 && !defaultChain)
     throw new ConfigError('filter_chains', 'no filter chains specified');

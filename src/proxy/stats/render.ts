@@ -1,5 +1,6 @@
 // /stats text (Envoy "name: value", sorted) and /stats/prometheus (envoy_ prefix, tags from the
-// scope, response-code classes split out as Envoy's default tag extractors do).
+// scope, response-code classes split out as Envoy's default tag extractors do; stats in a custom
+// namespace such as Istio's `istiocustom.` keep their own name and tags, as Envoy renders them).
 import { HISTOGRAM_BUCKETS, type StatsStore, type Tags } from './store.js';
 
 export function renderText(store: StatsStore, filter?: RegExp, usedOnly = false): string {
@@ -31,9 +32,15 @@ function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
+/** Envoy's custom stat namespace Istio registers for its standard metrics. */
+export const ISTIO_STAT_NAMESPACE = 'istiocustom';
+const CUSTOM_NAMESPACES = [`${ISTIO_STAT_NAMESPACE}.`];
+
 /** Envoy base name + tags → prometheus metric name and label set. */
 function promName(base: string, tags: Tags): [string, [string, string][]] {
   const labels: [string, string][] = tags.map(([k, v]) => [k, v]);
+  const ns = CUSTOM_NAMESPACES.find((p) => base.startsWith(p));
+  if (ns) return [sanitize(base.slice(ns.length)), labels];
   let name = base;
   const cls = /^(.*_r[qs])_([1-5])xx$/.exec(name);
   const code = /^(.*_rq)_(\d{3})$/.exec(name);

@@ -62,6 +62,9 @@ export const PROTO_FILES = [
   'envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.proto',
   'envoy/extensions/load_balancing_policies/client_side_weighted_round_robin/v3/client_side_weighted_round_robin.proto',
   'envoy/extensions/load_balancing_policies/pick_first/v3/pick_first.proto',
+  // Istio wraps the configs of its own filters (istio.stats, istio.metadata_exchange) in these.
+  'udpa/type/v1/typed_struct.proto',
+  'xds/type/v3/typed_struct.proto',
 ];
 
 let root: protobuf.Root | undefined;

@@ -10,6 +10,7 @@ import type { MatchRequest } from '../../router/match/request.js';
 import type { Route } from '../../router/route-config.js';
 import type { Scope } from '../../stats/store.js';
 import type { ClusterManager } from '../../upstream/cluster-manager.js';
+import type { ListenerInfo } from '../network/types.js';
 
 export type FilterHeadersStatus = 'continue' | 'stop';
 
@@ -58,13 +59,21 @@ export interface HttpFilter {
   encodeHeaders?(cb: FilterCallbacks, status: number, headers: HeaderMap): void;
   /** the request finished or was reset: release timers, cancel calls */
   onDestroy?(): void;
+  /**
+   * The stream is complete (after onDestroy), called for every filter even if decoding never
+   * reached it, as Envoy calls a filter registered as an access-log handler (Istio's stats).
+   */
+  log?(cb: FilterCallbacks): void;
 }
 
-/** Shared by every stream of one HCM: stats scope, cluster manager. */
+/** Shared by every stream of one HCM: stats scope, cluster manager, node, listener direction. */
 export interface FilterFactoryContext {
   /** http.<stat_prefix>. */
   readonly scope: Scope;
   readonly clusterManager: ClusterManager;
+  /** the bootstrap node (id, metadata) */
+  readonly node: Msg;
+  readonly direction: ListenerInfo['direction'];
 }
 
 export interface HttpFilterFactory<C = unknown> {

@@ -4,6 +4,12 @@ import type { Msg } from '../../config/proto.js';
 import type { ConnectionInfo } from '../../listener/connection.js';
 import type { ProxyContext } from '../../context.js';
 
+/** What a filter's config may take from its listener (Envoy ListenerFactoryContext). */
+export interface ListenerInfo {
+  /** traffic_direction: Istio's stats infer the reporter from it */
+  readonly direction: 'INBOUND' | 'OUTBOUND' | 'UNSPECIFIED';
+}
+
 export interface NetworkFilter {
   onConnection(socket: Socket, conn: ConnectionInfo): void;
   /** listener drain: stop accepting new streams, finish in-flight ones */
@@ -18,7 +24,7 @@ export interface NetworkFilterFactory<C = unknown> {
   readonly name: string;
   readonly typeUrl: string;
   readonly kind?: 'terminal';
-  parse(config: Msg, path: string, ctx: ProxyContext): C;
+  parse(config: Msg, path: string, ctx: ProxyContext, listener?: ListenerInfo): C;
   create(config: C, ctx: ProxyContext): NetworkFilter;
 }
 
@@ -38,6 +44,6 @@ export interface ReadFilterFactory<C = unknown> {
   readonly name: string;
   readonly typeUrl: string;
   readonly kind: 'read';
-  parse(config: Msg, path: string, ctx: ProxyContext): C;
+  parse(config: Msg, path: string, ctx: ProxyContext, listener?: ListenerInfo): C;
   create(config: C, ctx: ProxyContext): ReadFilter;
 }

@@ -15,6 +15,7 @@ import type { Route } from '../../../router/route-config.js';
 import type { ClusterManager } from '../../../upstream/cluster-manager.js';
 import type { FilterCallbacks, HttpFilter } from '../../http/types.js';
 import type { ConnectionManager } from './connection-manager.js';
+import { normalizeHost } from './host-normalization.js';
 import { normalizeRequestPath } from './path-normalization.js';
 import { mutateXfcc } from './xfcc.js';
 
@@ -103,6 +104,7 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
     info.downstreamDirectRemoteAddress = info.downstreamRemoteAddress;
     info.downstreamLocalAddress = formatAddress(connection.localAddress, connection.localPort);
     info.requestedServerName = connection.serverName;
+    info.downstreamSsl = connection.ssl;
     const cl = headers.get('content-length');
     if (cl) info.bytesReceived = Number(cl) || 0;
     this.mutateRequestHeaders();
@@ -217,6 +219,9 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
       return;
     }
     if (n.path !== this.path) this.path = this.info.path = n.path;
+    // Envoy compares against the listener's local address, which original_dst has restored.
+    const port = this.connection.originalDst?.port ?? this.connection.localPort;
+    this.authority = this.info.authority = normalizeHost(this.authority, this.hcm.config.hostNormalization, port);
     this.continueDecoding();
   }
 
@@ -341,6 +346,7 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
     clearTimeout(this.requestTimer);
     for (const f of this.filters) f.onDestroy?.();
     this.info.endNs = process.hrtime.bigint();
+    for (const f of this.filters) f.log?.(this);
     this.hcm.onStreamComplete(this);
   }
 }

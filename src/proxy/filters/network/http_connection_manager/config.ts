@@ -4,9 +4,11 @@
 import { ConfigError, durationMs, type Msg } from '../../../config/proto.js';
 import { parseAccessLogs, type AccessLog } from '../../../access-log/logger.js';
 import { parseCidr, type Cidr } from '../../../listener/cidr.js';
-import { httpFilterByTypeUrl } from '../../registry.js';
+import { httpFilterByTypeUrl, unwrapTypedStruct } from '../../registry.js';
 import type { EscapedSlashesAction, PathNormalization } from './path-normalization.js';
+import type { HostNormalization } from './host-normalization.js';
 import type { HttpFilterFactory } from '../../http/types.js';
+import type { ListenerInfo } from '../types.js';
 import { parseXfcc, type XfccConfig } from './xfcc.js';
 
 export interface ConfiguredHttpFilter {
@@ -18,6 +20,8 @@ export interface ConfiguredHttpFilter {
 
 export interface HcmConfig {
   readonly statPrefix: string;
+  /** the listener's traffic_direction, for filters that depend on it (Istio's stats reporter) */
+  readonly direction: ListenerInfo['direction'];
   readonly codec: 'AUTO' | 'HTTP1' | 'HTTP2';
   readonly rdsName: string | undefined;
   readonly inlineRoutes: Msg | undefined;
@@ -38,6 +42,7 @@ export interface HcmConfig {
   readonly serverHeader: 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
   readonly upgrades: ReadonlyMap<string, boolean>;
   readonly pathNormalization: PathNormalization;
+  readonly hostNormalization: HostNormalization;
   readonly xfcc: XfccConfig;
 }
 
@@ -47,7 +52,7 @@ function parseFilters(list: Msg[] | undefined, path: string): ConfiguredHttpFilt
   const out: ConfiguredHttpFilter[] = [];
   (list ?? []).forEach((f, i) => {
     const p = `${path}[${i}]`;
-    const any: Msg | undefined = f.typed_config;
+    const any: Msg | undefined = f.typed_config && unwrapTypedStruct(f.typed_config as Msg);
     const url = any?.['@type'] as string | undefined;
     const factory = url ? httpFilterByTypeUrl(url) : undefined;
     if (!factory) {
@@ -70,7 +75,7 @@ function parseFilters(list: Msg[] | undefined, path: string): ConfiguredHttpFilt
   return out;
 }
 
-export function parseHcm(c: Msg, path: string): HcmConfig {
+export function parseHcm(c: Msg, path: string, listener?: ListenerInfo): HcmConfig {
   if (!c.stat_prefix) throw new ConfigError(`${path}.stat_prefix`, 'stat_prefix is required');
   let rdsName: string | undefined;
   if (c.rds) {
@@ -88,6 +93,7 @@ export function parseHcm(c: Msg, path: string): HcmConfig {
     throw new ConfigError(`${path}.codec_type`, `unsupported codec ${c.codec_type}`);
   return Object.freeze({
     statPrefix: c.stat_prefix as string,
+    direction: listener?.direction ?? 'UNSPECIFIED',
     codec: (c.codec_type ?? 'AUTO') as HcmConfig['codec'],
     rdsName,
     inlineRoutes: c.route_config,
@@ -119,5 +125,15 @@ export function parseHcm(c: Msg, path: string): HcmConfig {
         ? 'KEEP_UNCHANGED'
         : c.path_with_escaped_slashes_action) as EscapedSlashesAction,
     }),
+    hostNormalization: parseHostNormalization(c, path),
+  });
+}
+
+function parseHostNormalization(c: Msg, path: string): HostNormalization {
+  if (c.strip_matching_host_port && c.strip_any_host_port)
+    throw new ConfigError(path, 'only one of strip_matching_host_port or strip_any_host_port can be set');
+  return Object.freeze({
+    stripTrailingDot: Boolean(c.strip_trailing_host_dot),
+    stripPort: c.strip_any_host_port ? 'any' : c.strip_matching_host_port ? 'matching' : 'none',
   });
 }

@@ -48,7 +48,12 @@ export class ConnectionManager implements NetworkFilter {
     this.stats = makeCounters(this.scope, HCM_COUNTERS);
     this.gauges = makeGauges(this.scope, HCM_GAUGES);
     this.rqTime = this.scope.histogram('downstream_rq_time');
-    const fctx = { scope: this.scope, clusterManager: ctx.clusterManager };
+    const fctx = {
+      scope: this.scope,
+      clusterManager: ctx.clusterManager,
+      node: ctx.node,
+      direction: config.direction,
+    };
     this.filterFactories = config.filters.map((f) => f.factory.create(f.config, fctx));
 
     this.h1 = http.createServer({

@@ -7,6 +7,6 @@ export const httpConnectionManagerFilter = {
   name: 'envoy.filters.network.http_connection_manager',
   typeUrl:
     'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-  parse: (c, path) => parseHcm(c, path),
+  parse: (c, path, _ctx, listener) => parseHcm(c, path, listener),
   create: (config, ctx) => new ConnectionManager(config, ctx),
 } satisfies NetworkFilterFactory<HcmConfig>;

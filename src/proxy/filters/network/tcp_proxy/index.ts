@@ -84,6 +84,8 @@ class TcpProxy implements NetworkFilter {
     info.downstreamRemoteAddress = formatAddress(conn.remoteAddress, conn.remotePort);
     info.downstreamLocalAddress = formatAddress(conn.localAddress, conn.localPort);
     info.requestedServerName = conn.serverName;
+    info.downstreamSsl = conn.ssl;
+    conn.streamInfo = info;
     const name = this.pick();
     info.upstreamCluster = name;
     let logged = false;
