@@ -54,15 +54,21 @@ class Http1Stream implements Dispatcher.DispatchHandler, UpstreamStream {
 
 export class Http1Pool implements ConnPool {
   private readonly pool: Pool;
+  /** max_requests_per_connection 1: every request closes its connection */
+  private readonly oneShot: boolean;
 
   constructor(origin: string, opts: PoolOptions, observer: PoolObserver) {
+    const max = opts.maxRequestsPerConnection;
+    this.oneShot = max === 1;
     this.pool = new Pool(origin, {
       connections: opts.maxConnections ?? null,
       pipelining: 1,
       keepAliveTimeout: opts.idleTimeoutMs,
       keepAliveMaxTimeout: opts.idleTimeoutMs,
       keepAliveTimeoutThreshold: 0,
-      maxRequestsPerClient: opts.maxRequestsPerConnection,
+      // undici resets a connection only on the request after its maxRequestsPerClient-th (and 0
+      // means no limit), so N becomes N - 1 and N = 1 is a reset on every request.
+      maxRequestsPerClient: max && max > 1 ? max - 1 : 0,
       headersTimeout: 0,
       bodyTimeout: 0,
       connect: opts.transport?.connector(opts.connectTimeoutMs) ?? { timeout: opts.connectTimeoutMs },
@@ -85,6 +91,7 @@ export class Http1Pool implements ConnPool {
         // Not idempotent as far as undici knows: Envoy's router owns retries, never the pool.
         idempotent: false,
         blocking: false,
+        ...(this.oneShot ? { reset: true } : {}),
       },
       s,
     );
