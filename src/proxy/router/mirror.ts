@@ -3,6 +3,7 @@
 // a failure never reaches the client.
 import type { Readable } from 'node:stream';
 import { ConfigError, fraction, type Msg } from '../config/proto.js';
+import { portStart } from '../http/host.js';
 import { countResponseCode } from '../stats/store.js';
 import type { Cluster } from '../upstream/cluster.js';
 import type { ClusterManager } from '../upstream/cluster-manager.js';
@@ -29,9 +30,8 @@ export function parseMirrorPolicies(list: Msg[] | undefined, path: string): read
 
 /** Envoy's shadow host: "-shadow" appended to the host name, before any port. */
 export function shadowAuthority(authority: string): string {
-  const colon = authority.lastIndexOf(':');
-  if (colon > 0 && !authority.endsWith(']'))
-    return `${authority.slice(0, colon)}-shadow${authority.slice(colon)}`;
+  const colon = portStart(authority);
+  if (colon > 0) return `${authority.slice(0, colon)}-shadow${authority.slice(colon)}`;
   return `${authority}-shadow`;
 }
 

@@ -4,6 +4,7 @@ import { ConfigError, durationMs, type Msg } from '../config/proto.js';
 import { compileHashPolicy, type HashPolicy } from './hash-policy.js';
 import { chain, compileHeaderMutation, type HeaderMutation } from './header-mutation.js';
 import { compileHeaderMatcher, type RequestPredicate } from './match/header.js';
+import { withoutPort } from '../http/host.js';
 import { HostMatcher } from './match/host.js';
 import { compilePathMatch, type PathMatch } from './match/path.js';
 import { compileQueryMatcher } from './match/query.js';
@@ -142,14 +143,9 @@ export class RouteTable {
   }
 
   virtualHost(authority: string): VirtualHost | undefined {
-    const v = this.hosts.find(authority);
-    if (v !== undefined) return v;
-    // Envoy retries without the port when ignore_port_in_host_matching is set; a domain that
-    // lists the port (Istio emits both "svc" and "svc:80") matches on the first lookup.
-    const colon = authority.lastIndexOf(':');
-    if (this.ignorePortInHostMatching && colon > 0 && !authority.endsWith(']'))
-      return this.hosts.find(authority.slice(0, colon));
-    return undefined;
+    // As Envoy: with ignore_port_in_host_matching the port is dropped before the lookup, so a
+    // domain naming a port can no longer match.
+    return this.hosts.find(this.ignorePortInHostMatching ? withoutPort(authority) : authority);
   }
 
   /** The first route of the matching virtual host whose match accepts the request. */

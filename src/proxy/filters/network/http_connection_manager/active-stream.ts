@@ -221,7 +221,11 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
     if (n.path !== this.path) this.path = this.info.path = n.path;
     // Envoy compares against the listener's local address, which original_dst has restored.
     const port = this.connection.originalDst?.port ?? this.connection.localPort;
-    this.authority = this.info.authority = normalizeHost(this.authority, this.hcm.config.hostNormalization, port);
+    this.authority = this.info.authority = normalizeHost(
+      this.authority,
+      this.hcm.config.hostNormalization,
+      port,
+    );
     this.continueDecoding();
   }
 
