@@ -112,15 +112,17 @@ const filterConfig = (g: ReturnType<typeof inbound>, name: string, index = 0): O
 };
 
 describe('37–39: authorization and authentication filters', () => {
-  test('no policies: fault, cors, router only', () => {
+  test('no policies: metadata exchange, fault, cors, stats, router only', () => {
     assert.deepEqual(simulate(inbound(pods.adV1, ''), plaintext).httpFilters, [
+      'istio.metadata_exchange',
       'envoy.filters.http.fault',
       'envoy.filters.http.cors',
+      'istio.stats',
       'envoy.filters.http.router',
     ]);
   });
 
-  test('38: AuthorizationPolicy DENY and ALLOW become RBAC filters before fault/cors/router, on both chains', () => {
+  test('38: AuthorizationPolicy DENY and ALLOW become RBAC filters after metadata exchange, before fault/cors/stats/router, on both chains', () => {
     const g = inbound(
       pods.adV1,
       `
@@ -141,10 +143,12 @@ spec:
   rules: [{ to: [{ operation: { paths: [/admin] } }] }]`,
     );
     const expected = [
+      'istio.metadata_exchange',
       'envoy.filters.http.rbac',
       'envoy.filters.http.rbac',
       'envoy.filters.http.fault',
       'envoy.filters.http.cors',
+      'istio.stats',
       'envoy.filters.http.router',
     ];
     assert.deepEqual(simulate(g, plaintext).httpFilters, expected);
@@ -174,7 +178,11 @@ spec:
   rules: [{ from: [{ source: { principals: [cluster.local/ns/weather/sa/frontend] } }] }]`,
     );
     const r = simulate(g, { mode: 'inbound', port: 9000, transport: 'raw_buffer' });
-    assert.deepEqual(r.networkFilters, ['envoy.filters.network.rbac', 'envoy.filters.network.tcp_proxy']);
+    assert.deepEqual(r.networkFilters, [
+      'envoy.filters.network.rbac',
+      'istio.stats',
+      'envoy.filters.network.tcp_proxy',
+    ]);
   });
 
   test('37: Istio 1.1 RBAC (ClusterRbacConfig ON_WITH_INCLUSION, ServiceRole + binding) is enforced per service', () => {
@@ -227,7 +235,7 @@ spec:
   selector: { matchLabels: { app: advertisement } }
   rules: [{ from: [{ source: { requestPrincipals: ['testing@secure.istio.io/*'] } }] }]`,
     );
-    assert.deepEqual(simulate(g, plaintext).httpFilters!.slice(0, 2), [
+    assert.deepEqual(simulate(g, plaintext).httpFilters!.slice(1, 3), [
       'envoy.filters.http.jwt_authn',
       'envoy.filters.http.rbac',
     ]);
@@ -272,9 +280,11 @@ spec:
     });
     const g = generateAll(routerProxy(pods.ingress), m.push);
     assert.deepEqual(simulate(g, { mode: 'gateway', port: 8080, host: 'x', path: '/' }).httpFilters, [
+      'istio.metadata_exchange',
       'envoy.filters.http.rbac',
       'envoy.filters.http.fault',
       'envoy.filters.http.cors',
+      'istio.stats',
       'envoy.filters.http.router',
     ]);
   });

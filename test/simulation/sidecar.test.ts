@@ -178,7 +178,13 @@ test("meshConfig accessLogFile adds a file access log with Envoy's default forma
   ]);
   assert.deepEqual(
     (hcm.http_filters as Obj[]).map((f) => f.name),
-    ['envoy.filters.http.fault', 'envoy.filters.http.cors', 'envoy.filters.http.router'],
+    [
+      'istio.metadata_exchange',
+      'envoy.filters.http.fault',
+      'envoy.filters.http.cors',
+      'istio.stats',
+      'envoy.filters.http.router',
+    ],
   );
 });
 

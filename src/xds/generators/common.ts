@@ -21,6 +21,8 @@ export const Filters = {
   httpInspector: 'envoy.filters.listener.http_inspector',
   tls: 'envoy.transport_sockets.tls',
   fileAccessLog: 'envoy.access_loggers.file',
+  istioStats: 'istio.stats',
+  istioMetadataExchange: 'istio.metadata_exchange',
 } as const;
 
 /** Fully qualified proto names of the typed configs generators emit. */
@@ -93,6 +95,36 @@ export function fractionalPercent(percent: number): { numerator: number; denomin
 /** Envoy's UInt32Value / BoolValue wrappers. */
 export const u32 = (value: number): { value: number } => ({ value });
 export const bool = (value: boolean): { value: boolean } => ({ value });
+
+type StructValue =
+  | { stringValue: string }
+  | { numberValue: number }
+  | { boolValue: boolean }
+  | { nullValue: 'NULL_VALUE' }
+  | { listValue: { values: StructValue[] } }
+  | { structValue: { fields: Record<string, StructValue> } };
+
+function jsonValue(v: unknown): StructValue {
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(jsonValue) } };
+  if (v && typeof v === 'object') return { structValue: jsonStruct(v as Record<string, unknown>) };
+  return { nullValue: 'NULL_VALUE' };
+}
+
+/** Plain JSON (nested) as google.protobuf.Struct, in the shape protobufjs fromObject takes. */
+export function jsonStruct(o: Record<string, unknown>): { fields: Record<string, StructValue> } {
+  return { fields: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, jsonValue(v)])) };
+}
+
+/**
+ * A config whose proto Envoy's API does not ship (Istio's own filters), as a TypedStruct: the
+ * inner type URL and its fields as a Struct. Envoy and Weft's proxy unwrap it by type_url.
+ */
+export function typedStruct(typeUrl: string, value: Record<string, unknown>): Record<string, unknown> {
+  return typed('udpa.type.v1.TypedStruct', { type_url: typeUrl, value: jsonStruct(value) });
+}
 
 /**
  * A flat string map as google.protobuf.Struct. protobufjs has no JSON wrapper for Struct, and its

@@ -8,7 +8,7 @@ import type { PushContext } from '../../push-context.js';
 import { hostMatches } from '../../../registry/host.js';
 import { sniClusterName } from '../common.js';
 import { MESH_MTLS_ALPN } from '../listener/inbound-chains.js';
-import { tcpProxy } from '../listener/network-filters.js';
+import { tcpFilters } from '../listener/network-filters.js';
 import { splitServerHost, type GatewayServerInfo } from './servers.js';
 
 export function autoPassthroughChains(proxy: ProxyInfo, push: PushContext, s: GatewayServerInfo): object[] {
@@ -23,7 +23,7 @@ export function autoPassthroughChains(proxy: ProxyInfo, push: PushContext, s: Ga
         const cluster = sniClusterName(port.port, subset, service.hostname);
         chains.push({
           filter_chain_match: { server_names: [cluster], application_protocols: MESH_MTLS_ALPN },
-          filters: [tcpProxy(push, cluster, cluster)],
+          filters: tcpFilters(push, cluster, cluster, 'gateway'),
         });
       }
     }

@@ -73,7 +73,7 @@ function l4Chains(proxy: ProxyInfo, push: PushContext, s: GatewayServerInfo, sta
         ),
       ),
     );
-  const chains = vss.flatMap((vs) => l4FilterChains(push, vs, scope, statPrefix));
+  const chains = vss.flatMap((vs) => l4FilterChains(push, vs, scope, statPrefix, 'gateway'));
   if (s.kind !== 'tls-terminated') return chains;
   const names = serverNames(s.server);
   return chains.map((c) => ({

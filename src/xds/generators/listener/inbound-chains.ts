@@ -9,7 +9,7 @@ import { bool, clusterName, Filters, typed, Types } from '../common.js';
 import { sdsSecret, SDS_DEFAULT_CERT, SDS_ROOT_CA } from '../cluster/tls.js';
 import { httpSecurityFilters, inboundMtlsMode, tcpSecurityFilters } from '../security/inbound.js';
 import type { InboundPort } from './inbound-ports.js';
-import { httpConnectionManager, tcpProxy } from './network-filters.js';
+import { httpConnectionManager, tcpFilters as tcpProxyFilters } from './network-filters.js';
 
 /** ALPN an Istio client offers over mesh mTLS (Istio allIstioMtlsALPNs). */
 export const MESH_MTLS_ALPN = [
@@ -70,7 +70,10 @@ function httpFilters(proxy: ProxyInfo, push: PushContext, p: InboundPort): objec
 
 function tcpFilters(proxy: ProxyInfo, push: PushContext, p: InboundPort): object[] {
   const cluster = clusterName('inbound', p.port, '', p.host);
-  return [...tcpSecurityFilters(proxy, push, p.policy), tcpProxy(push, cluster, cluster)];
+  return [
+    ...tcpSecurityFilters(proxy, push, p.policy),
+    ...tcpProxyFilters(push, cluster, cluster, 'sidecar-inbound'),
+  ];
 }
 
 /** Istio's inbound mTLS context: TLS 1.2–1.3, client certificate required and checked against ROOTCA. */

@@ -4,7 +4,8 @@ import type { PushContext, VirtualServiceConfig } from '../../push-context.js';
 import type { RouteDestination } from '../../../registry/specs.js';
 import { destinationCluster } from '../route/translate.js';
 import { matchApplies, type RouteScope } from '../route/match.js';
-import { tcpProxy, type WeightedCluster } from './network-filters.js';
+import { tcpFilters, type WeightedCluster } from './network-filters.js';
+import type { ListenerClass } from './telemetry.js';
 
 export function weightedTargets(
   push: PushContext,
@@ -30,6 +31,7 @@ export function l4FilterChains(
   vs: VirtualServiceConfig | undefined,
   scope: RouteScope,
   statPrefix: string,
+  cls: ListenerClass,
 ): object[] {
   if (!vs) return [];
   const chains: object[] = [];
@@ -42,7 +44,7 @@ export function l4FilterChains(
           server_names: m.sniHosts,
           ...(m.destinationSubnets?.length ? { prefix_ranges: m.destinationSubnets.map(cidr) } : {}),
         },
-        filters: [tcpProxy(push, statPrefix, targets)],
+        filters: tcpFilters(push, statPrefix, targets, cls),
       });
   }
   for (const tcp of vs.spec.tcp ?? []) {
@@ -54,7 +56,7 @@ export function l4FilterChains(
         ...(m.destinationSubnets?.length
           ? { filter_chain_match: { prefix_ranges: m.destinationSubnets.map(cidr) } }
           : {}),
-        filters: [tcpProxy(push, statPrefix, targets)],
+        filters: tcpFilters(push, statPrefix, targets, cls),
       });
   }
   // Envoy rejects two chains with the same match; the first route for a match wins, as in Istio.

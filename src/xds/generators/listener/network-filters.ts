@@ -1,8 +1,9 @@
 // The network filters Istio puts on listener filter chains: http_connection_manager (RDS or inline
-// routes; HTTP filters: security (ext_authz, jwt_authn, RBAC) → fault → cors → router; file access
-// log) and tcp_proxy (one or weighted clusters).
+// routes; HTTP filters: metadata exchange → security (ext_authz, jwt_authn, RBAC) → fault → cors
+// → stats → router; file access log) and istio.stats + tcp_proxy (one or weighted clusters).
 import type { PushContext } from '../../push-context.js';
 import { ADS_CONFIG_SOURCE, Filters, typed, Types } from '../common.js';
+import { metadataExchangeFilter, statsFilter, type ListenerClass } from './telemetry.js';
 
 export interface HcmOptions {
   statPrefix: string;
@@ -28,12 +29,21 @@ function xfcc(push: PushContext, o: HcmOptions): object {
   return mode ? { forward_client_cert_details: mode, set_current_client_cert_details: XFCC_DETAILS } : {};
 }
 
-/** Fault and CORS are always present so routes can configure them per route (Istio does the same). */
-export function httpFilters(security: readonly object[] = [], proxyless = false): object[] {
+/**
+ * Fault and CORS are always present so routes can configure them per route (Istio does the same);
+ * the telemetry filters wrap the chain on sidecar and gateway listeners (not proxyless gRPC).
+ */
+export function httpFilters(
+  security: readonly object[] = [],
+  proxyless = false,
+  cls?: ListenerClass,
+): object[] {
   return [
+    ...(cls ? [metadataExchangeFilter(cls)] : []),
     ...security,
     { name: Filters.fault, typed_config: typed(Types.fault) },
     ...(proxyless ? [] : [{ name: Filters.cors, typed_config: typed(Types.cors) }]),
+    ...(cls ? [statsFilter(cls)] : []),
     { name: Filters.router, typed_config: typed(Types.router) },
   ];
 }
@@ -53,6 +63,10 @@ export function accessLogs(push: PushContext): object[] {
   ];
 }
 
+function listenerClass(o: HcmOptions): ListenerClass {
+  return o.inbound ? 'sidecar-inbound' : o.edge ? 'gateway' : 'sidecar-outbound';
+}
+
 /** The HttpConnectionManager config itself (also used inside a proxyless api_listener). */
 export function hcmConfig(push: PushContext, o: HcmOptions): Record<string, unknown> {
   const routes =
@@ -63,7 +77,7 @@ export function hcmConfig(push: PushContext, o: HcmOptions): Record<string, unkn
   return typed(Types.hcm, {
     stat_prefix: o.statPrefix,
     ...routes,
-    http_filters: httpFilters(o.security),
+    http_filters: httpFilters(o.security, false, listenerClass(o)),
     access_log: accessLogs(push),
     use_remote_address: { value: o.edge === true },
     normalize_path: { value: true },
@@ -83,8 +97,18 @@ export interface WeightedCluster {
   weight: number;
 }
 
+/** istio.stats then tcp_proxy: what ends every TCP filter chain of a sidecar or gateway. */
+export function tcpFilters(
+  push: PushContext,
+  statPrefix: string,
+  target: string | WeightedCluster[],
+  cls: ListenerClass,
+): object[] {
+  return [statsFilter(cls), tcpProxy(push, statPrefix, target)];
+}
+
 /** tcp_proxy to one cluster, or weighted clusters for a split TCP route. */
-export function tcpProxy(push: PushContext, statPrefix: string, target: string | WeightedCluster[]): object {
+function tcpProxy(push: PushContext, statPrefix: string, target: string | WeightedCluster[]): object {
   const dest =
     typeof target === 'string' || target.length === 1
       ? { cluster: typeof target === 'string' ? target : target[0]!.name }

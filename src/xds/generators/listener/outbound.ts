@@ -12,7 +12,7 @@ import { clusterName } from '../common.js';
 import { virtualServiceFor } from '../route/sidecar-routes.js';
 import type { RouteScope } from '../route/match.js';
 import { l4FilterChains } from './l4-routes.js';
-import { httpConnectionManager, listenerFilter, notBound, tcpProxy } from './network-filters.js';
+import { httpConnectionManager, listenerFilter, notBound, tcpFilters } from './network-filters.js';
 
 function socket(address: string, port: number): object {
   return { socket_address: { address, port_value: port } };
@@ -86,7 +86,13 @@ export function outboundListeners(proxy: ProxyInfo, push: PushContext): object[]
     if (p.kind === 'http') return httpListener(push, p.address, p.port, p.bindToPort);
     const scope: RouteScope = { proxy, port: p.port.port, gateways: ['mesh'] };
     const stat = clusterName('outbound', p.port.port, '', p.service.hostname);
-    const routeChains = l4FilterChains(push, virtualServiceFor(p.service.hostname, vss), scope, stat);
+    const routeChains = l4FilterChains(
+      push,
+      virtualServiceFor(p.service.hostname, vss),
+      scope,
+      stat,
+      'sidecar-outbound',
+    );
     return tcpListener(push, p.service, p.port, p.address, p.bindToPort, routeChains);
   });
 }
@@ -117,7 +123,9 @@ function tcpListener(
 ): object {
   const cluster = clusterName('outbound', port.port, '', service.hostname);
   const hasDefault = routeChains.some((c) => !(c as { filter_chain_match?: object }).filter_chain_match);
-  const chains = hasDefault ? routeChains : [...routeChains, { filters: [tcpProxy(push, cluster, cluster)] }];
+  const chains = hasDefault
+    ? routeChains
+    : [...routeChains, { filters: tcpFilters(push, cluster, cluster, 'sidecar-outbound') }];
   const sni = chains.some(
     (c) => (c as { filter_chain_match?: { server_names?: string[] } }).filter_chain_match?.server_names,
   );

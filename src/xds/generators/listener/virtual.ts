@@ -14,7 +14,7 @@ import {
 } from '../common.js';
 import { inboundFilterChains } from './inbound-chains.js';
 import { inboundPorts } from './inbound-ports.js';
-import { listenerFilter, tcpProxy } from './network-filters.js';
+import { listenerFilter, tcpFilters } from './network-filters.js';
 
 export function virtualOutboundListener(proxy: ProxyInfo, push: PushContext): object {
   const cluster =
@@ -25,7 +25,9 @@ export function virtualOutboundListener(proxy: ProxyInfo, push: PushContext): ob
     use_original_dst: { value: true },
     traffic_direction: 'OUTBOUND',
     listener_filters: [listenerFilter('originalDst')],
-    filter_chains: [{ name: 'PassthroughFilterChain', filters: [tcpProxy(push, cluster, cluster)] }],
+    filter_chains: [
+      { name: 'PassthroughFilterChain', filters: tcpFilters(push, cluster, cluster, 'sidecar-outbound') },
+    ],
   };
 }
 
@@ -33,7 +35,7 @@ export function virtualInboundListener(proxy: ProxyInfo, push: PushContext): obj
   const chains = inboundPorts(proxy, push).flatMap((p) => inboundFilterChains(proxy, push, p));
   chains.push({
     name: 'PassthroughFilterChain',
-    filters: [tcpProxy(push, INBOUND_PASSTHROUGH_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER)],
+    filters: tcpFilters(push, INBOUND_PASSTHROUGH_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, 'sidecar-inbound'),
   });
   return {
     name: VIRTUAL_INBOUND,
