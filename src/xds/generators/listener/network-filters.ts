@@ -81,6 +81,9 @@ export function hcmConfig(push: PushContext, o: HcmOptions): Record<string, unkn
     access_log: accessLogs(push),
     use_remote_address: { value: o.edge === true },
     normalize_path: { value: true },
+    // Istio leaves a trailing host dot alone, so `a.com.` escapes a DENY on hosts `a.com`; Weft
+    // strips it (Envoy's option) so policies and routes see one spelling of a host.
+    strip_trailing_host_dot: true,
     upgrade_configs: [{ upgrade_type: 'websocket' }],
     stream_idle_timeout: { seconds: 0, nanos: 0 },
     server_name: 'istio-envoy',
