@@ -16,7 +16,7 @@
 //   --profile: instead of the comparison, run Weft (concurrency 1) under wrk with --cpu-prof and
 //   print where the time goes (self time by function, file and area); FILE keeps the profile.
 // Env: WEFT_BENCH_SRC=head benchmarks the committed HEAD (git archive) instead of the work tree.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
@@ -32,6 +32,7 @@ import {
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildWeft, type WeftBuild } from './lib/build.js';
 import { fortio, wrk, type FortioResult, type WrkResult } from './lib/loadgen.js';
 import { printFile } from './lib/cpuprofile.js';
 import {
@@ -79,51 +80,6 @@ const r1 = (x: number): number => Math.round(x * 10) / 10;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 // ---------------------------------------------------------------- building and starting things
-
-/** Compiles Weft (work tree, or HEAD with WEFT_BENCH_SRC=head) to a private dist; returns main.js. */
-function buildWeft(): { main: string; source: string } {
-  // not under node_modules/: Node then treats the build as no package's code and the cluster
-  // workers of --concurrency N never come up; tmp/ is git-ignored
-  const cache = join(ROOT, 'tmp', 'weft-bench');
-  const head = process.env.WEFT_BENCH_SRC === 'head';
-  const rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-  let project = ROOT;
-  let source = `work tree at ${rev}`;
-  if (head) {
-    project = join(cache, 'head');
-    rmSync(project, { recursive: true, force: true });
-    mkdirSync(project, { recursive: true });
-    const tar = execFileSync('git', ['archive', 'HEAD', 'src', 'tsconfig.json', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      maxBuffer: 1 << 30,
-    });
-    execFileSync('tar', ['-x', '-C', project], { input: tar });
-    source = `HEAD ${rev}`;
-  } else {
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT })
-      .toString()
-      .trim();
-    if (dirty) source += ` + uncommitted changes in ${dirty.split('\n').length} src files`;
-  }
-  const out = join(cache, head ? 'head-dist' : 'dist');
-  rmSync(out, { recursive: true, force: true });
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  try {
-    execFileSync(process.execPath, [tsc, '-p', join(project, 'tsconfig.build.json'), '--outDir', out], {
-      cwd: project,
-      stdio: 'pipe',
-    });
-  } catch (e) {
-    // type errors still emit JavaScript; only a missing output is fatal
-    const msg = (e as { stdout?: Buffer }).stdout?.toString() ?? '';
-    note(
-      `tsc reported ${msg.split('\n').filter((l) => / error TS/.test(l)).length} type errors (output still emitted)`,
-    );
-  }
-  const main = join(out, 'cli', 'main.js');
-  if (!existsSync(main)) throw new Error(`build produced no ${main}`);
-  return { main, source };
-}
 
 function start(name: string, cmd: string, argv: string[], logFile?: string): ChildProcess {
   const fd = openSync(logFile ?? join(tmp, `${name}.out`), 'a');
@@ -479,7 +435,7 @@ async function compare(): Promise<void> {
       'SKIP nginx baseline: nginx not found (apt-get install -y nginx-light); upstream falls back to node:http',
     );
   if (!haproxy) note('SKIP haproxy baseline: haproxy not found (apt-get install -y haproxy)');
-  const { main, source } = buildWeft();
+  const { main, source } = build();
   const up = await startUpstream(nginx);
   note(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; weft: ${source}`);
   note(`upstream: ${up.what} on 127.0.0.1:${up.port}; rounds ${ROUNDS}, ${SECS} s per measurement`);
@@ -680,7 +636,7 @@ function summary(targets: Target[], rows: Row[], idle: Record<string, number>): 
 async function profile(keep: string | undefined): Promise<void> {
   const wrkBin = findBin('wrk');
   if (!wrkBin) throw new Error('--profile needs wrk (apt-get install -y wrk)');
-  const { main, source } = buildWeft();
+  const { main, source } = build();
   const up = await startUpstream(findBin('nginx'));
   const dir = join(tmp, 'prof');
   const t = await startWeft(main, 'weft', up.port, 0, 1, ['--cpu-prof', '--cpu-prof-dir', dir]);
@@ -703,8 +659,12 @@ async function profile(keep: string | undefined): Promise<void> {
 
 // ---------------------------------------------------------------- main
 
+let built: WeftBuild | undefined;
+const build = (): WeftBuild => (built = buildWeft(ROOT, note));
+
 async function cleanup(): Promise<void> {
   await Promise.all(children.map((c) => stopTree(c)));
+  built?.remove();
   rmSync(tmp, { recursive: true, force: true });
 }
 process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
