@@ -13,6 +13,7 @@ import { ProxyProcess } from './proxy-process.js';
 import { SdsServer } from './sds/server.js';
 import type { SecretOptions } from './secret-options.js';
 import { rootSecret, workloadSecret } from './sds/secrets.js';
+import { metricsSources } from './merged-metrics.js';
 import { createStatusServer } from './status-server.js';
 
 const PROXY_STOP_GRACE_MS = 5_000;
@@ -112,6 +113,8 @@ export async function startAgent(
     podIp: cfg.podIp,
     adminPort: cfg.adminPort,
     appProbers: cfg.appProbers,
+    metrics: metricsSources(cfg),
+    log,
     ready: () => (rotator.current ? undefined : 'workload certificate not issued yet'),
     quit: () => void shutdown(0, 0),
   });

@@ -1,9 +1,11 @@
 // The agent's status ports: 15021 `/healthz/ready` (the pod's proxy readiness: the proxy has
 // applied its first CDS and LDS, per its admin /ready) and 15020, which also serves the
-// rewritten application probes `/app-health/<container>/readyz|livez` and POST /quitquitquit.
+// rewritten application probes `/app-health/<container>/readyz|livez`, the merged
+// `/stats/prometheus` and POST /quitquitquit.
 import http from 'node:http';
 import { isIPv4 } from 'node:net';
 import type { AppProbe } from './config.js';
+import { mergedMetrics, type MetricsSources } from './merged-metrics.js';
 import { probeHttp, probeTcp, type ProbeResult } from './probe.js';
 
 export interface StatusServerOptions {
@@ -13,6 +15,9 @@ export interface StatusServerOptions {
   /** Extra readiness condition (the workload certificate is issued). */
   ready: () => string | undefined;
   quit: () => void;
+  /** 15020 only: the sources of the merged /stats/prometheus */
+  metrics?: MetricsSources;
+  log?: (msg: string) => void;
 }
 
 const DEFAULT_TIMEOUT_S = 1;
@@ -65,6 +70,14 @@ export function createStatusServer(opts: StatusServerOptions): http.Server {
       void proxyReady(opts.adminPort).then((r) =>
         answer(r.ok ? r : { ok: false, reason: `proxy not ready: ${r.reason}` }),
       );
+      return;
+    }
+    if (url.pathname === '/stats/prometheus' && opts.metrics) {
+      void mergedMetrics(opts.metrics).then(({ text, errors }) => {
+        for (const e of errors) opts.log?.(`merged metrics: ${e}`);
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(text);
+      });
       return;
     }
     const prober = opts.appProbers[url.pathname];
