@@ -44,6 +44,12 @@ function pem(cert: x509.X509Certificate): string {
   return `${cert.toString('pem')}\n`;
 }
 
+/** Whole seconds as Go prints a time.Duration ("2160h0m0s", "1m30s", "4s"), as Istio's messages do. */
+function goDuration(seconds: number): string {
+  const [h, m, s] = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60];
+  return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+}
+
 function serial(): string {
   const b = randomBytes(16);
   b[0]! &= 0x7f; // positive INTEGER
@@ -196,7 +202,7 @@ export class CertificateAuthority {
     if (ttl > MAX_WORKLOAD_TTL_S)
       throw new CaError(
         'INVALID_ARGUMENT',
-        `requested TTL ${ttl}s is greater than the max allowed TTL ${MAX_WORKLOAD_TTL_S}s`,
+        `requested TTL ${goDuration(ttl)} is greater than the max allowed TTL ${goDuration(MAX_WORKLOAD_TTL_S)}`,
       );
     if (identity.trustDomain !== this.trustDomain)
       throw new CaError(

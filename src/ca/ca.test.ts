@@ -139,7 +139,7 @@ test('an expired certificate cannot renew, and TTLs above the maximum are refuse
       token: t2,
       ttlSeconds: 100 * 24 * 3600,
     }),
-    /greater than the max allowed TTL/,
+    /INVALID_ARGUMENT: CSR signing error \(requested TTL 2400h0m0s is greater than the max allowed TTL 2160h0m0s\)/,
   );
 });
 

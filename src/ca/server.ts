@@ -167,9 +167,14 @@ export function addCaService(server: grpc.Server, opts: CaServiceOptions): void 
               'PERMISSION_DENIED',
               `the CSR asks for identity ${other}, but the caller is authenticated as ${want}`,
             );
-          const chain = await opts.ca.sign(call.request.csr ?? '', identity, {
-            ttlSeconds: Number(call.request.validity_duration ?? 0),
-          });
+          const chain = await opts.ca
+            .sign(call.request.csr ?? '', identity, {
+              ttlSeconds: Number(call.request.validity_duration ?? 0),
+            })
+            .catch((e: Error) => {
+              // Istio words every signing failure this way (caller and CSR checks come first).
+              throw e instanceof CaError ? new CaError(e.status, `CSR signing error (${e.message})`) : e;
+            });
           log(`issued certificate for ${want}`);
           done(null, { cert_chain: chain });
         } catch (e) {
