@@ -7,7 +7,9 @@
 //   - fixed load: fortio load -qps 1000 -c 64 -t 10s (as Istio measures): p50/p90/p99, added
 //     latency = proxy minus direct in the same round, CPU µs per request and RSS under load.
 // Also: idle RSS with 1000 STATIC clusters and 1000 virtual hosts (and the same load through
-// that config, Host: svc-999), and Weft --concurrency 2 throughput.
+// that config, Host: svc-999), Weft --concurrency 2 throughput, and weft-istio: Weft with the
+// filters a sidecar's inbound HCM gets (istio.metadata_exchange, istio.stats), whose CPU per
+// request against plain weft in the same rounds is the cost of Istio's telemetry.
 // Goals (pass/fail in the summary): added p90 ≤ 0.5 ms and p99 ≤ 1 ms at 1000 rps; ≤ 200 µs CPU
 // per request (0.2 vCPU per 1000 rps); RSS ≤ 60 MB; throughput ≥ 50% of nginx.
 // One JSON line per measurement, then a summary. A baseline whose binary is missing is skipped.
@@ -153,7 +155,37 @@ function startHaproxy(bin: string, name: string, conf: string): ChildProcess {
   return start(name, bin, ['-f', file, '-db'], join(tmp, `${name}-access.log`));
 }
 
-function weftBootstrap(port: number, admin: number, up: number, clusters: number): object {
+/** What Istio's control plane puts around the router on a sidecar's inbound HCM. */
+const ISTIO_TELEMETRY_FILTERS = [
+  {
+    name: 'istio.metadata_exchange',
+    typed_config: {
+      '@type': 'type.googleapis.com/udpa.type.v1.TypedStruct',
+      type_url: 'type.googleapis.com/io.istio.http.peer_metadata.Config',
+      value: {
+        downstream_discovery: [{ istio_headers: {} }],
+        downstream_propagation: [{ istio_headers: {} }],
+      },
+    },
+  },
+  {
+    name: 'istio.stats',
+    typed_config: {
+      '@type': 'type.googleapis.com/udpa.type.v1.TypedStruct',
+      type_url: 'type.googleapis.com/stats.PluginConfig',
+      value: { disable_host_header_fallback: true },
+    },
+  },
+];
+const ISTIO_NODE_METADATA = {
+  NAME: 'bench-v1-0',
+  NAMESPACE: 'bench',
+  WORKLOAD_NAME: 'bench-v1',
+  CLUSTER_ID: 'Kubernetes',
+  LABELS: { app: 'bench', version: 'v1' },
+};
+
+function weftBootstrap(port: number, admin: number, up: number, clusters: number, istio = false): object {
   const cluster = (name: string): object => ({
     name,
     connect_timeout: '1s',
@@ -182,12 +214,13 @@ function weftBootstrap(port: number, admin: number, up: number, clusters: number
     routes: [{ match: { prefix: '/' }, route: { cluster: 'upstream' } }],
   });
   return {
-    node: { id: 'bench', cluster: 'bench' },
+    node: { id: 'bench', cluster: 'bench', ...(istio ? { metadata: ISTIO_NODE_METADATA } : {}) },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: admin } } },
     static_resources: {
       listeners: [
         {
           name: 'http',
+          ...(istio ? { traffic_direction: 'INBOUND' } : {}),
           address: { socket_address: { address: '127.0.0.1', port_value: port } },
           filter_chains: [
             {
@@ -210,6 +243,7 @@ function weftBootstrap(port: number, admin: number, up: number, clusters: number
                     ],
                     route_config: { name: 'local', virtual_hosts: vhosts },
                     http_filters: [
+                      ...(istio ? ISTIO_TELEMETRY_FILTERS : []),
                       {
                         name: 'envoy.filters.http.router',
                         typed_config: {
@@ -246,10 +280,11 @@ async function startWeft(
   clusters: number,
   concurrency: number,
   nodeArgs: string[] = [],
+  istio = false,
 ): Promise<Target> {
   const [port, admin] = [await freePort(), await freePort()];
   const boot = join(tmp, `${name}.json`);
-  writeFileSync(boot, JSON.stringify(weftBootstrap(port, admin, up, clusters)));
+  writeFileSync(boot, JSON.stringify(weftBootstrap(port, admin, up, clusters, istio)));
   const child = start(name, process.execPath, [
     ...nodeArgs,
     main,
@@ -279,7 +314,7 @@ async function startWeft(
     child,
     host,
     fortio: concurrency === 1,
-    note: `weft proxy --concurrency ${concurrency}, ${clusters} extra clusters/vhosts, file access log (admin ${admin})`,
+    note: `weft proxy --concurrency ${concurrency}, ${clusters} extra clusters/vhosts, file access log${istio ? ', istio.metadata_exchange + istio.stats' : ''} (admin ${admin})`,
   };
 }
 
@@ -443,6 +478,7 @@ async function compare(): Promise<void> {
   const targets: Target[] = [{ name: 'direct', port: up.port, fortio: true, note: 'wrk/fortio → upstream' }];
   const weft = await startWeft(main, 'weft', up.port, 0, 1);
   targets.push(weft);
+  targets.push(await startWeft(main, 'weft-istio', up.port, 0, 1, [], true));
   if (nginx) {
     const port = await freePort();
     const child = startNginx(
@@ -581,6 +617,11 @@ function summary(targets: Target[], rows: Row[], idle: Record<string, number>): 
       `| ${t.name} | ${f(w('rps'), 0)} | ${f(ratio(t.name, 'nginx'), 2)} | ${f(ratio(t.name, 'direct'), 2)} | ${proxy ? f(w('cpuUs')) : '–'} | ${proxy ? f(w('rssMb')) : '–'} | ${t.fortio ? `${f(q('p50'), 2)} / ${f(q('p90'), 2)} / ${f(q('p99'), 2)}` : '–'} | ${proxy && t.fortio ? `${f(added(t.name, 'p50'), 2)} / ${f(added(t.name, 'p90'), 2)} / ${f(added(t.name, 'p99'), 2)}` : '–'} | ${proxy && t.fortio ? f(q('cpuUs')) : '–'} | ${proxy && t.fortio ? f(q('rssMb')) : '–'} | ${f(idle[t.name] ?? NaN)} |`,
     );
   }
+  const telemetryCost = (k: 'wrk' | 'fortio'): number =>
+    median(of('weft-istio').map((r) => (r[k]?.cpuUs ?? NaN) - (byRound('weft', r.round)?.[k]?.cpuUs ?? NaN)));
+  console.log(
+    `Istio telemetry filters (weft-istio − weft, same round): CPU µs/req ${f(telemetryCost('wrk'))} @max, ${f(telemetryCost('fortio'))} @1000 rps`,
+  );
   if (idle['nginx-1000'] !== undefined)
     console.log(`nginx idle RSS with ${N_CLUSTERS} upstreams: ${idle['nginx-1000']} MB`);
   if (idle['haproxy-1000'] !== undefined)
