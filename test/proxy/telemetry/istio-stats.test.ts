@@ -3,7 +3,10 @@
 // plaintext (reporter=destination); a TCP chain (istio.stats + tcp_proxy) moves bytes. Real HTTP
 // and TCP clients; the result is read off /stats/prometheus exactly as Prometheus would.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   adminGet,
@@ -49,7 +52,7 @@ const MX = 'type.googleapis.com/io.istio.http.peer_metadata.Config';
 const STATS = 'type.googleapis.com/stats.PluginConfig';
 const ROUTER = `{name: envoy.filters.http.router, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}}`;
 
-function istioHcm(prefix: string, cluster: string, inbound: boolean): string {
+function istioHcm(prefix: string, cluster: string, inbound: boolean, accessLog = ''): string {
   const mx = inbound
     ? '{downstream_discovery: [{istio_headers: {}}], downstream_propagation: [{istio_headers: {}}]}'
     : '{upstream_discovery: [{istio_headers: {}}], upstream_propagation: [{istio_headers: {}}]}';
@@ -57,7 +60,7 @@ function istioHcm(prefix: string, cluster: string, inbound: boolean): string {
 typed_config:
   "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
   stat_prefix: ${prefix}
-  route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: /}, route: {cluster: "${cluster}"}}]}]}
+${accessLog}  route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: /}, route: {cluster: "${cluster}"}}]}]}
   http_filters:
   - {name: istio.metadata_exchange, typed_config: ${typedStruct(MX, mx)}}
   - {name: istio.stats, typed_config: ${typedStruct(STATS, inbound ? '{disable_host_header_fallback: true}' : '{}')}}
@@ -142,7 +145,12 @@ function expectedLabels(o: {
   };
 }
 
+/** An access log of the mTLS identities, as Istio's default format carries them. */
+const peerLog = (path: string): string =>
+  `  access_log: [{name: envoy.access_loggers.file, typed_config: {"@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog, path: "${path}", log_format: {text_format_source: {inline_string: "peer=%DOWNSTREAM_PEER_URI_SAN% local=%DOWNSTREAM_LOCAL_URI_SAN%\\n"}}}}]\n`;
+
 describe('istio.stats and istio.metadata_exchange between two proxies', () => {
+  const accessLogFile = join(mkdtempSync(join(tmpdir(), 'weft-istio-stats-')), 'inbound.log');
   let ca: TestCa;
   let sdsServer: Awaited<ReturnType<typeof startSds>>;
   let sdsClient: Awaited<ReturnType<typeof startSds>>;
@@ -171,7 +179,7 @@ static_resources:
     - transport_socket:
 ${indent(inboundTls, 8)}
       filters:
-      - ${indent(istioHcm('inbound_0.0.0.0_80', IN_CLUSTER, true), 8).trimStart()}
+      - ${indent(istioHcm('inbound_0.0.0.0_80', IN_CLUSTER, true, peerLog(accessLogFile)), 8).trimStart()}
   - name: inbound_plain
     traffic_direction: INBOUND
     address: {socket_address: {address: 127.0.0.1, port_value: 0}}
@@ -263,6 +271,11 @@ ${indent(sdsCluster(sdsClient.port), 2)}
     assert.equal(duration.get(destLabels), 7);
     const le = await scrape(server.admin, 'istio_response_bytes_bucket');
     assert.equal(le.get(`${destLabels},le="+Inf"`), 7);
+
+    // The same identities reach the access log.
+    const logged = readFileSync(accessLogFile, 'utf8').trim().split('\n');
+    assert.equal(logged.length, 7);
+    assert.equal(logged[0], `peer=${spiffe('frontend')} local=${spiffe('advertisement')}`);
   });
 
   it('plaintext: connection_security_policy none, principals unknown, 404 counted under its code', async () => {
