@@ -272,8 +272,12 @@ ${indent(sdsCluster(sdsClient.port), 2)}
     const le = await scrape(server.admin, 'istio_response_bytes_bucket');
     assert.equal(le.get(`${destLabels},le="+Inf"`), 7);
 
-    // The same identities reach the access log.
-    const logged = readFileSync(accessLogFile, 'utf8').trim().split('\n');
+    // The same identities reach the access log (written through a stream: wait for the lines).
+    let logged: string[] = [];
+    for (let i = 0; i < 100 && logged.length < 7; i++) {
+      logged = readFileSync(accessLogFile, 'utf8').split('\n').filter(Boolean);
+      if (logged.length < 7) await new Promise((r) => setTimeout(r, 20));
+    }
     assert.equal(logged.length, 7);
     assert.equal(logged[0], `peer=${spiffe('frontend')} local=${spiffe('advertisement')}`);
   });
