@@ -1,7 +1,8 @@
 // Client side of envoy.transport_sockets.tls (UpstreamTlsContext) for a cluster's connections:
 // SNI from `sni`, the client certificate and trust anchors from inline data or SDS, Envoy's
 // verification (chain against trusted_ca, then the SAN matchers; no hostname check), ALPN.
-// Pools open connections through it: undici takes `connector`, node:http2 `createConnection`.
+// Pools open connections through it: undici takes `connector`, node:http2 `createConnection`;
+// tcp_proxy calls `connect`.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { buildConnector } from 'undici';
@@ -34,34 +35,48 @@ export class UpstreamTls {
     });
   }
 
-  /** undici Connector: resolves once the handshake is done, waiting (bounded) for SDS secrets. */
-  connector(timeoutMs: number): buildConnector.connector {
-    return (opts, cb) => {
-      const started = Date.now();
-      const go = (built: BuiltContext | undefined): void => {
-        if (!built) return cb(new UpstreamTlsError(SECRET_NOT_READY), null);
-        const s = this.open(built, opts.hostname.replace(/^\[|\]$/g, ''), Number(opts.port));
-        const fail = (e: Error & { syscall?: string }): void => {
-          clearTimeout(timer);
-          s.destroy();
-          // TCP connect errors stay as they are (the pool words them like plaintext ones).
-          cb(e.syscall === 'connect' ? e : new UpstreamTlsError(tlsFailureReason(e) ?? e.message, e), null);
-        };
-        const timer = setTimeout(
-          () => fail(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),
-          Math.max(1, timeoutMs - (Date.now() - started)),
-        );
-        s.once('error', fail);
-        s.once('secureConnect', () => {
-          clearTimeout(timer);
-          s.off('error', fail);
-          cb(null, s);
-        });
+  /**
+   * Connects and completes the handshake, waiting (bounded by timeoutMs, which covers it all) for
+   * SDS secrets; cb once, with the secure socket or why it failed.
+   */
+  connect(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    cb: (err: Error | null, socket: tls.TLSSocket | null) => void,
+  ): void {
+    const started = Date.now();
+    const go = (built: BuiltContext | undefined): void => {
+      if (!built) return cb(new UpstreamTlsError(SECRET_NOT_READY), null);
+      const s = this.open(built, host, port);
+      const fail = (e: Error & { syscall?: string }): void => {
+        clearTimeout(timer);
+        s.destroy();
+        // TCP connect errors stay as they are (the pool words them like plaintext ones).
+        cb(e.syscall === 'connect' ? e : new UpstreamTlsError(tlsFailureReason(e) ?? e.message, e), null);
       };
-      const now = this.builder.current();
-      if (now) go(now);
-      else void this.builder.ready(timeoutMs).then(() => go(this.builder.current()));
+      const timer = setTimeout(
+        () => fail(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),
+        Math.max(1, timeoutMs - (Date.now() - started)),
+      );
+      s.once('error', fail);
+      s.once('secureConnect', () => {
+        clearTimeout(timer);
+        s.off('error', fail);
+        cb(null, s);
+      });
     };
+    const now = this.builder.current();
+    if (now) go(now);
+    else void this.builder.ready(timeoutMs).then(() => go(this.builder.current()));
+  }
+
+  /** undici Connector over connect(). */
+  connector(timeoutMs: number): buildConnector.connector {
+    return (opts, cb) =>
+      this.connect(opts.hostname.replace(/^\[|\]$/g, ''), Number(opts.port), timeoutMs, (e, s) =>
+        s ? cb(null, s) : cb(e!, null),
+      );
   }
 
   /** node:http2 createConnection (synchronous): fails the session when a secret is missing. */

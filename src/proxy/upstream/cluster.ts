@@ -10,6 +10,7 @@ import { hostSetsFromAssignment, type ClusterConfig } from './cluster-config.js'
 import { Host, type HostSet } from './host.js';
 import { ClusterTransport } from '../tls/cluster-transport.js';
 import { SecretStore } from '../tls/secret-store.js';
+import type { UpstreamTls } from '../tls/upstream.js';
 import { pickerFactory } from './lb/policy.js';
 import { HealthChecker } from './health-check/checker.js';
 import { OutlierDetector } from './outlier/detector.js';
@@ -307,7 +308,7 @@ export class Cluster {
       },
     };
     const thresholds = (c.circuitBreakers?.thresholds ?? []) as Msg[];
-    const tls = this.transport?.forEndpoint(host.metadata);
+    const tls = this.tlsFor(host);
     const opts = {
       connectTimeoutMs: c.connectTimeoutMs,
       idleTimeoutMs: c.idleTimeoutMs,
@@ -319,6 +320,11 @@ export class Cluster {
     p = c.http2 ? new Http2Pool(origin, opts, observer) : new Http1Pool(origin, opts, observer);
     this.pools.set(host.key, p);
     return p;
+  }
+
+  /** The TLS a host's connections use (transport_socket_matches on its metadata); undefined: plaintext. */
+  tlsFor(host: Host): UpstreamTls | undefined {
+    return this.transport?.forEndpoint(host.metadata);
   }
 
   /** Called by the router once per upstream attempt. */

@@ -1,7 +1,8 @@
 // envoy.filters.network.tcp_proxy: pipes the downstream connection to a host of a cluster
-// (cluster or weighted_clusters), with connect_timeout, idle_timeout (default 1h), tcp.<prefix>.*
-// stats and access logs (UF when the upstream connection fails, UH with no host).
-import net, { type Socket } from 'node:net';
+// (cluster or weighted_clusters) over the cluster's transport socket (TLS when it has one), with
+// connect_timeout, idle_timeout (default 1h), tcp.<prefix>.* stats and access logs (UF when the
+// upstream connection or its handshake fails, UH with no host).
+import type { Socket } from 'node:net';
 import { parseAccessLogs, type AccessLog } from '../../../access-log/logger.js';
 import { ConfigError, durationMs, type Msg } from '../../../config/proto.js';
 import type { ProxyContext } from '../../../context.js';
@@ -9,6 +10,7 @@ import { StreamInfo } from '../../../http/stream-info.js';
 import { formatAddress, type ConnectionInfo } from '../../../listener/connection.js';
 import { makeCounters, makeGauges } from '../../../stats/store.js';
 import type { NetworkFilter, NetworkFilterFactory } from '../types.js';
+import { connectUpstream } from './connect.js';
 
 export interface TcpProxyConfig {
   statPrefix: string;
@@ -118,51 +120,42 @@ class TcpProxy implements NetworkFilter {
       return void down.destroy();
     }
     info.upstreamHost = host.key;
-    const up = net.connect({ host: host.address, port: host.port, noDelay: true });
     cluster.stats.upstream_cx_total.value++;
     host.cxTotal++;
-    let connected = false;
-    const connectTimer = setTimeout(
-      () => up.destroy(new Error('connect timeout')),
-      cluster.config.connectTimeoutMs,
-    );
-    up.once('connect', () => {
-      connected = true;
-      clearTimeout(connectTimer);
+    const connectFailed = (): void => {
+      info.setFlag('UF');
+      cluster.stats.upstream_cx_connect_fail.value++;
+      host.cxConnectFail++;
+      down.destroy();
+    };
+    // The cluster's transport socket for this host: Istio's mTLS between sidecars for TCP too.
+    connectUpstream(host, cluster.tlsFor(host), cluster.config.connectTimeoutMs, (err, up) => {
+      if (err || !up) return connectFailed();
+      if (down.destroyed) return void up.destroy();
       cluster.gauges.upstream_cx_active.value++;
       host.cxActive++;
-      down.pipe(up);
-      up.pipe(down);
-      down.resume();
-    });
-    up.once('close', () => {
-      clearTimeout(connectTimer);
-      if (connected) {
+      up.once('close', () => {
         cluster.gauges.upstream_cx_active.value--;
         host.cxActive--;
         cluster.stats.upstream_cx_destroy.value++;
-      }
-      down.destroy();
-    });
-    up.on('error', () => {
-      if (!connected) {
-        info.setFlag('UF');
-        cluster.stats.upstream_cx_connect_fail.value++;
-        host.cxConnectFail++;
-      }
-      up.destroy();
-    });
-    down.once('close', () => up.destroy());
-    const idle = this.cfg.idleTimeoutMs;
-    if (idle > 0) {
-      // Envoy counts idleness across both directions; either side's activity resets it.
-      const onIdle = (): void => {
-        this.stats.idle_timeout.value++;
         down.destroy();
-      };
-      down.setTimeout(idle, () => (up.timeout !== undefined ? undefined : onIdle()));
-      up.setTimeout(idle, onIdle);
-    }
+      });
+      up.on('error', () => up.destroy());
+      down.once('close', () => up.destroy());
+      down.pipe(up);
+      up.pipe(down);
+      down.resume();
+      const idle = this.cfg.idleTimeoutMs;
+      if (idle > 0) {
+        // Envoy counts idleness across both directions; either side's activity resets it.
+        const onIdle = (): void => {
+          this.stats.idle_timeout.value++;
+          down.destroy();
+        };
+        down.setTimeout(idle, () => (up.timeout !== undefined ? undefined : onIdle()));
+        up.setTimeout(idle, onIdle);
+      }
+    });
   }
 
   async drain(): Promise<void> {

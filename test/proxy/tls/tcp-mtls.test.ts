@@ -1,0 +1,194 @@
+// TCP between sidecars over Istio mTLS: the client proxy's tcp_proxy opens its upstream through the
+// cluster's UpstreamTlsContext (SDS cert, SAN check, Istio ALPN); the server proxy's STRICT
+// listener terminates it and network ext_authz asks a real grpc-js Authorization server, which
+// sees both SPIFFE principals and admits only frontend. A wrong SAN fails the upstream (UF) and
+// nothing reaches the app.
+import assert from 'node:assert/strict';
+import net, { type AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { CONVERSION, lookupType } from '../../../src/xds/proto/root.js';
+import { indent, startProxy, staticCluster, stat, type Running } from '../helpers.js';
+import {
+  caSecret,
+  certSecret,
+  makeCa,
+  sdsCluster,
+  sdsRef,
+  spiffe,
+  startSds,
+  type TestCa,
+} from './fixtures.js';
+
+const Req = lookupType('envoy.service.auth.v3.CheckRequest');
+const Res = lookupType('envoy.service.auth.v3.CheckResponse');
+type Json = Record<string, any>;
+
+async function startAuthz(): Promise<{ port: number; seen: Json[]; close(): void }> {
+  const seen: Json[] = [];
+  const server = new grpc.Server();
+  server.addService(
+    {
+      Check: {
+        path: '/envoy.service.auth.v3.Authorization/Check',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (o: Json) => Buffer.from(Req.encode(Req.fromObject(o)).finish()),
+        requestDeserialize: (b: Buffer) => Req.toObject(Req.decode(b), CONVERSION),
+        responseSerialize: (o: Json) => Buffer.from(Res.encode(Res.fromObject(o)).finish()),
+        responseDeserialize: (b: Buffer) => Res.toObject(Res.decode(b), CONVERSION),
+      },
+    },
+    {
+      Check: (call: grpc.ServerUnaryCall<Json, Json>, done: grpc.sendUnaryData<Json>) => {
+        seen.push(call.request.attributes);
+        const ok = call.request.attributes?.source?.principal === spiffe('frontend');
+        done(null, { status: { code: ok ? 0 : 7 } });
+      },
+    },
+  );
+  const port = await new Promise<number>((res, rej) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
+  );
+  return { port, seen, close: () => server.forceShutdown() };
+}
+
+function exchange(port: number, payload = 'ping'): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    s.on('data', (c) => {
+      got += c.toString();
+      s.end();
+    });
+    s.on('error', () => undefined);
+    s.on('close', () => resolve(got));
+    s.write(payload);
+  });
+}
+
+const H2 = `
+typed_extension_protocol_options:
+  envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+    "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+    explicit_http_config: {http2_protocol_options: {}}`;
+
+const upstreamTls = (san: string): string => `transport_socket:
+  name: envoy.transport_sockets.tls
+  typed_config:
+    "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+    sni: outbound_.9000_._.tcp-echo.default.svc.cluster.local
+    common_tls_context:
+      alpn_protocols: [istio-peer-exchange, istio]
+      tls_certificate_sds_secret_configs: [${sdsRef('default')}]
+      combined_validation_context:
+        default_validation_context: {match_typed_subject_alt_names: [{san_type: URI, matcher: {exact: "${san}"}}]}
+        validation_context_sds_secret_config: ${sdsRef('ROOTCA')}`;
+
+const tcpProxy = (listener: string, cluster: string): string => `
+  - name: ${listener}
+    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.tcp_proxy
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+          stat_prefix: ${listener}
+          cluster: ${cluster}`;
+
+describe('TCP over sidecar mTLS', () => {
+  let ca: TestCa;
+  let sdsServer: Awaited<ReturnType<typeof startSds>>;
+  let sdsClient: Awaited<ReturnType<typeof startSds>>;
+  let authz: Awaited<ReturnType<typeof startAuthz>>;
+  let echo: net.Server;
+  let received = 0;
+  let server: Running;
+  let client: Running;
+  let inbound: number;
+
+  before(async () => {
+    ca = await makeCa();
+    [sdsServer, sdsClient, authz] = await Promise.all([startSds(), startSds(), startAuthz()]);
+    sdsServer.sds.set(certSecret('default', await ca.issue('tcp-echo')), caSecret('ROOTCA', ca.root));
+    sdsClient.sds.set(certSecret('default', await ca.issue('frontend')), caSecret('ROOTCA', ca.root));
+    echo = net.createServer((s) => s.on('data', (c) => ((received += c.length), s.write(`echo:${c}`))));
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+    server = await startProxy(`
+node: {id: "sidecar~127.0.0.2~tcp-echo.default~default.svc.cluster.local", cluster: tcp-echo}
+static_resources:
+  listeners:
+  - name: inbound
+    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+    filter_chains:
+    - transport_socket:
+        name: envoy.transport_sockets.tls
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+          require_client_certificate: true
+          common_tls_context:
+            alpn_protocols: [istio-peer-exchange, istio]
+            tls_certificate_sds_secret_configs: [${sdsRef('default')}]
+            combined_validation_context:
+              default_validation_context: {}
+              validation_context_sds_secret_config: ${sdsRef('ROOTCA')}
+      filters:
+      - name: envoy.filters.network.ext_authz
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.ext_authz.v3.ExtAuthz
+          stat_prefix: tcp.
+          grpc_service: {envoy_grpc: {cluster_name: authz}, timeout: 2s}
+      - name: envoy.filters.network.tcp_proxy
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+          stat_prefix: inbound
+          cluster: app
+  clusters:
+${indent(staticCluster('app', [(echo.address() as AddressInfo).port]), 2)}
+${indent(staticCluster('authz', [authz.port], H2), 2)}
+${indent(sdsCluster(sdsServer.port), 2)}
+`);
+    inbound = await server.port('inbound');
+    client = await startProxy(`
+node: {id: "sidecar~127.0.0.3~frontend.default~default.svc.cluster.local", cluster: frontend}
+static_resources:
+  listeners:
+${tcpProxy('mtls', 'mtls')}
+${tcpProxy('wrong_san', 'wrong-san')}
+  clusters:
+${indent(staticCluster('mtls', [inbound], upstreamTls(spiffe('tcp-echo'))), 2)}
+${indent(staticCluster('wrong-san', [inbound], upstreamTls(spiffe('reviews'))), 2)}
+${indent(sdsCluster(sdsClient.port), 2)}
+`);
+  });
+  after(async () => {
+    await client.stop();
+    await server.stop();
+    sdsServer.close();
+    sdsClient.close();
+    authz.close();
+    echo.close();
+    await ca.close();
+  });
+
+  it("the upstream is mTLS: the server side's ext_authz sees both principals and admits frontend", async () => {
+    assert.equal(await exchange(await client.port('mtls')), 'echo:ping');
+    const attrs = authz.seen.at(-1)!;
+    assert.equal(attrs.source.principal, spiffe('frontend'));
+    assert.equal(attrs.destination.principal, spiffe('tcp-echo'));
+    assert.equal(await stat(server.admin, 'ext_authz.tcp..ok'), 1);
+  });
+
+  it('a server certificate whose SAN is not the expected one fails the upstream: UF, nothing sent', async () => {
+    const before = received;
+    assert.equal(await exchange(await client.port('wrong_san')), '');
+    assert.equal(received, before);
+    assert.equal(await stat(client.admin, 'cluster.wrong-san.upstream_cx_connect_fail'), 1);
+  });
+
+  it('a plaintext caller is refused by the STRICT listener', async () => {
+    const before = received;
+    assert.equal(await exchange(inbound, 'GET / HTTP/1.1\r\n\r\n'), '');
+    assert.equal(received, before);
+  });
+});
