@@ -13,6 +13,7 @@ import { CertificateAuthority } from '../../src/ca/authority.js';
 import { createCsr } from '../../src/ca/csr.js';
 import { waitUntilReady } from '../../src/runtime/mesh.js';
 import { SAMPLE, TestMesh, meshSkipReason, weft } from './mesh.js';
+import { scrapePod, sumSamples } from './prometheus.js';
 
 const skip = await meshSkipReason();
 const mesh = new TestMesh();
@@ -221,7 +222,7 @@ test(
 );
 
 test(
-  'scenario 35: STRICT with DestinationRule tls DISABLE → 503 (UC/UF); ISTIO_MUTUAL → 200',
+  'scenario 35: STRICT with DestinationRule tls DISABLE → 503 (UC/UF); ISTIO_MUTUAL → 200, counted as mutual_tls',
   { skip },
   async () => {
     await mesh.apply(`${STRICT}---\n${adDestinationRule('DISABLE')}`);
@@ -247,10 +248,30 @@ test(
     assert.match(lines[0]!, /" 503 (UC|UF) /);
 
     await mesh.apply(adDestinationRule('ISTIO_MUTUAL'));
-    const [fixed] = await fromPod('weather', 'frontend-v1', [
-      { url: 'http://advertisement:3003/ad', headers: ua },
-    ]);
-    assert.equal(fixed!.status, 200, fixed!.body);
+    // advertisement's sidecar counts each request as mutual TLS, with the caller's SPIFFE id.
+    const mtls = {
+      reporter: 'destination',
+      connection_security_policy: 'mutual_tls',
+      source_workload: 'frontend-v1',
+      source_principal: 'spiffe://cluster.local/ns/weather/sa/weather-frontend',
+      destination_workload: 'advertisement-v1',
+      destination_principal: 'spiffe://cluster.local/ns/weather/sa/weather-advertisement',
+      response_code: '200',
+    };
+    const counted = async (): Promise<number> =>
+      sumSamples(
+        await scrapePod(mesh.stateDir, 'weather', 'advertisement-v1', 15090),
+        'istio_requests_total',
+        mtls,
+      );
+    const before = await counted();
+    const fixed = await fromPod(
+      'weather',
+      'frontend-v1',
+      Array.from({ length: 5 }, () => ({ url: 'http://advertisement:3003/ad', headers: ua })),
+    );
+    assert.deepEqual(statuses(fixed), [200, 200, 200, 200, 200], fixed[0]!.body);
+    assert.equal((await counted()) - before, 5);
     await mesh.apply(SAMPLE_AD_DR);
     await remove(STRICT);
   },
