@@ -4,7 +4,7 @@
 // A request finds its series through maps keyed by values that repeat (the peer object, the
 // service object, the principals, a number packing code/flags/gRPC status): labels are computed
 // and stats created only the first time a combination is seen.
-import type { Msg } from '../../../config/proto.js';
+import { structToPlain, type Msg } from '../../../config/proto.js';
 import { formatFlags } from '../../../http/stream-info.js';
 import { ISTIO_STAT_NAMESPACE } from '../../../stats/render.js';
 import type { Counter, Histogram, StatsStore, Tags } from '../../../stats/store.js';
@@ -17,7 +17,7 @@ import {
   type LabelInput,
   type Reporter,
 } from './labels.js';
-import { localWorkload, type WorkloadMetadata } from './workload-metadata.js';
+import { workloadFromMetadata, type WorkloadMetadata } from './workload-metadata.js';
 
 export interface HttpSeries {
   readonly requests: Counter;
@@ -73,11 +73,11 @@ export class IstioStats {
     // Istio infers the reporter from the listener: inbound is the server side, everything else
     // (sidecar outbound, gateways) the client side.
     this.reporter = direction === 'INBOUND' ? 'destination' : 'source';
-    this.local = localWorkload(node);
-    const version = String((node.metadata?.fields?.ISTIO_VERSION?.stringValue as string | undefined) ?? '');
+    const metadata = structToPlain(node.metadata);
+    this.local = workloadFromMetadata(metadata);
     this.gauge('istio_build', [
       ['component', 'proxy'],
-      ['tag', version || 'unknown'],
+      ['tag', typeof metadata.ISTIO_VERSION === 'string' ? metadata.ISTIO_VERSION : 'unknown'],
     ]).set(1);
   }
 
