@@ -23,6 +23,7 @@ import { DiscoveryServer, type Logger, stderrLogger } from '../xds/server/discov
 import { addXdsServices } from '../xds/server/grpc.js';
 import { createMonitoringServer, listen } from './http.js';
 import { pushSettings, type PushSettings } from './settings.js';
+import { MeshSource } from './mesh-source.js';
 import { watchForPushes } from './triggers.js';
 
 export interface ControlPlaneOptions {
@@ -57,8 +58,8 @@ export interface ControlPlane {
 }
 
 /**
- * Mesh config: Istio's defaults, then the embedding's `defaults`, then the --mesh file, validated
- * like Istio's (errors name file, line and field).
+ * Base mesh config: Istio's defaults, then the embedding's `defaults`, then the --mesh file,
+ * validated like Istio's (errors name file, line and field). The istio ConfigMap goes over it.
  */
 async function readMesh(file: string | undefined, defaults: MeshConfig, log: Logger): Promise<MeshConfig> {
   const base = mergeMeshConfig(defaultMeshConfig(), defaults);
@@ -80,6 +81,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const directory = opts.configDir ? new DirectorySource(store, opts.configDir) : undefined;
   await directory?.start();
 
+  // Before the push triggers: a push the istio ConfigMap causes must see its mesh config.
+  const meshSource = new MeshSource(mesh, store, log);
+  // The trust domain the local registry stamps on workloads is the startup one.
   const local = new LocalRegistry(store, { domainSuffix: 'cluster.local', trustDomain: mesh.trustDomain });
   const serviceEntries = new ServiceEntryRegistry(store);
   const registry = new AggregateRegistry([local, serviceEntries]);
@@ -92,7 +96,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     proxyFromNode: parseProxyInfo,
     initPushContext: (req, previous) => {
       if (req && !req.full && previous) return previous.withEndpoints(registry, previous.version);
-      const push = buildPushContext({ store, registry, mesh, jwks: { resolve: jwks.resolveJwks } });
+      const push = buildPushContext({
+        store,
+        registry,
+        mesh: meshSource.mesh,
+        jwks: { resolve: jwks.resolveJwks },
+      });
       metrics.recordCredentialDiagnostics(push.credentialDiagnostics);
       return push;
     },
@@ -150,9 +159,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     store,
     local,
     ds,
-    mesh: () => mesh,
+    mesh: () => meshSource.mesh,
     async close() {
       stopTriggers();
+      meshSource.close();
       jwks.close();
       ds.stop();
       await directory?.close();
