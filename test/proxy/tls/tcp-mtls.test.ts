@@ -1,9 +1,10 @@
 // TCP between sidecars over Istio mTLS: the client proxy's tcp_proxy opens its upstream through the
 // cluster's UpstreamTlsContext (SDS cert, SAN check, Istio ALPN); the server proxy's STRICT
 // listener terminates it and network ext_authz asks a real grpc-js Authorization server, which
-// sees both SPIFFE principals and admits only frontend. A wrong SAN fails the upstream (UF) and
-// nothing reaches the app.
+// sees both SPIFFE principals (and the client certificate) and admits only frontend. A wrong SAN
+// fails the upstream (UF) and nothing reaches the app.
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -137,6 +138,7 @@ static_resources:
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.filters.network.ext_authz.v3.ExtAuthz
           stat_prefix: tcp.
+          include_peer_certificate: true
           grpc_service: {envoy_grpc: {cluster_name: authz}, timeout: 2s}
       - name: envoy.filters.network.tcp_proxy
         typed_config:
@@ -171,11 +173,14 @@ ${indent(sdsCluster(sdsClient.port), 2)}
     await ca.close();
   });
 
-  it("the upstream is mTLS: the server side's ext_authz sees both principals and admits frontend", async () => {
+  it("the upstream is mTLS: the server side's ext_authz sees both principals and the peer certificate, admits frontend", async () => {
     assert.equal(await exchange(await client.port('mtls')), 'echo:ping');
     const attrs = authz.seen.at(-1)!;
     assert.equal(attrs.source.principal, spiffe('frontend'));
     assert.equal(attrs.destination.principal, spiffe('tcp-echo'));
+    // include_peer_certificate: the client's leaf, URL-encoded PEM.
+    const cert = new X509Certificate(decodeURIComponent(attrs.source.certificate));
+    assert.match(cert.subjectAltName ?? '', new RegExp(`URI:${spiffe('frontend')}`));
     assert.equal(await stat(server.admin, 'ext_authz.tcp..ok'), 1);
   });
 
