@@ -12,10 +12,12 @@
 //     second = handshakes per second, and CPU µs per handshake; the plaintext path the same way.
 // Goal: mTLS CPU per request on keep-alive connections ≤ 1.30 × plaintext.
 //
-// Run: node --import tsx bench/mtls.bench.ts [--rounds N] [--secs S]
+// Run: node --import tsx bench/mtls.bench.ts [--rounds N] [--secs S] [--profile [keepalive]]
+//   --profile: instead of the comparison, run the mTLS path's two proxies with --cpu-prof under
+//   wrk (a new upstream connection per request, or keep-alive) and print where their time goes.
 // Env: WEFT_BENCH_SRC=head benchmarks the committed HEAD instead of the work tree.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +25,7 @@ import { CertificateAuthority } from '../src/ca/authority.js';
 import { createCsr } from '../src/ca/csr.js';
 import { spiffeUri, type Identity } from '../src/ca/spiffe.js';
 import { buildWeft, type WeftBuild } from './lib/build.js';
+import { printFile } from './lib/cpuprofile.js';
 import { fortio, wrk, type FortioResult, type WrkResult } from './lib/loadgen.js';
 import { CLK_TCK, cpuTicks, findBin, freePort, processTree, stopTree, waitHttp } from './lib/proc.js';
 
@@ -228,11 +231,13 @@ interface Proxy {
 async function startProxy(
   main: string,
   boot: Omit<Parameters<typeof proxyBootstrap>[0], 'port' | 'admin'>,
+  nodeArgs: string[],
 ): Promise<Proxy> {
   const [port, admin] = [await freePort(), await freePort()];
   const file = join(tmp, `${boot.name}.json`);
   writeFileSync(file, JSON.stringify(proxyBootstrap({ ...boot, port, admin })));
   const child = start(boot.name, process.execPath, [
+    ...nodeArgs,
     main,
     'proxy',
     '--bootstrap',
@@ -259,27 +264,36 @@ async function startPath(
   name: string,
   backend: number,
   pems?: { client: Pem; server: Pem },
+  nodeArgs: (proxy: string) => string[] = () => [],
 ): Promise<Path> {
-  const inbound = await startProxy(main, {
-    name: `${name}-inbound`,
-    routes: [{ match: { prefix: '/' }, route: { cluster: 'app' } }],
-    clusters: [cluster('app', backend)],
-    ...(pems ? { transportSocket: downstreamMtls(), secrets: secrets(pems.server) } : {}),
-  });
+  const inbound = await startProxy(
+    main,
+    {
+      name: `${name}-inbound`,
+      routes: [{ match: { prefix: '/' }, route: { cluster: 'app' } }],
+      clusters: [cluster('app', backend)],
+      ...(pems ? { transportSocket: downstreamMtls(), secrets: secrets(pems.server) } : {}),
+    },
+    nodeArgs(`${name}-inbound`),
+  );
   const tls = pems ? { transport_socket: upstreamMtls() } : {};
-  const outbound = await startProxy(main, {
-    name: `${name}-outbound`,
-    routes: [
-      // /fresh: a new upstream connection (and handshake) per request
-      { match: { prefix: '/fresh' }, route: { cluster: 'mesh-fresh' } },
-      { match: { prefix: '/' }, route: { cluster: 'mesh' } },
-    ],
-    clusters: [
-      cluster('mesh', inbound.port, tls),
-      cluster('mesh-fresh', inbound.port, { ...tls, max_requests_per_connection: 1 }),
-    ],
-    ...(pems ? { secrets: secrets(pems.client) } : {}),
-  });
+  const outbound = await startProxy(
+    main,
+    {
+      name: `${name}-outbound`,
+      routes: [
+        // /fresh: a new upstream connection (and handshake) per request
+        { match: { prefix: '/fresh' }, route: { cluster: 'mesh-fresh' } },
+        { match: { prefix: '/' }, route: { cluster: 'mesh' } },
+      ],
+      clusters: [
+        cluster('mesh', inbound.port, tls),
+        cluster('mesh-fresh', inbound.port, { ...tls, max_requests_per_connection: 1 }),
+      ],
+      ...(pems ? { secrets: secrets(pems.client) } : {}),
+    },
+    nodeArgs(`${name}-outbound`),
+  );
   for (const p of [inbound, outbound]) {
     try {
       // the inbound of the mTLS path speaks only TLS: reach it through its outbound
@@ -495,6 +509,36 @@ function summary(rows: Row[]): void {
   );
 }
 
+// ---------------------------------------------------------------- profiling
+
+async function profile(
+  wrkBin: string,
+  main: string,
+  pems: { client: Pem; server: Pem },
+  backend: number,
+): Promise<void> {
+  const keepAlive = args[args.indexOf('--profile') + 1] === 'keepalive';
+  const dir = (proxy: string): string => join(tmp, 'prof', proxy);
+  const path = await startPath(main, 'mtls', backend, pems, (p) => ['--cpu-prof', '--cpu-prof-dir', dir(p)]);
+  const url = `http://127.0.0.1:${path.port}/${keepAlive ? '' : 'fresh'}`;
+  const conns = keepAlive ? WRK_CONNS : HANDSHAKE_CONNS;
+  note(`profiling the mTLS path's proxies under wrk -t1 -c${conns} -d${SECS}s ${url}`);
+  const m = await measure(path, () => wrk(wrkBin, url, conns, SECS));
+  emit({
+    kind: 'profile-run',
+    target: keepAlive ? 'mtls keep-alive' : 'mtls new connection per request',
+    rps: Math.round(m.r.rps),
+    proxies_cpu_us_per_req: m.cpuUs,
+  });
+  for (const p of path.proxies) {
+    await stopTree(p.child, 20000);
+    const file = readdirSync(dir(p.name)).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`${p.name} wrote no .cpuprofile (did it exit cleanly?)`);
+    console.log(`\n## ${p.name}`);
+    printFile(join(dir(p.name), file), 25);
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 let built: WeftBuild | undefined;
@@ -508,6 +552,7 @@ async function main(): Promise<void> {
   const ca = await CertificateAuthority.loadOrCreate(join(tmp, 'ca'), TD);
   const pems = { client: await issue(ca, CLIENT), server: await issue(ca, SERVER) };
   const backend = await startBackend();
+  if (args.includes('--profile')) return profile(wrkBin, built.main, pems, backend.port);
   const plaintext = await startPath(built.main, 'plaintext', backend.port);
   const mtls = await startPath(built.main, 'mtls', backend.port, pems);
   note(
