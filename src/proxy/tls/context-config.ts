@@ -2,7 +2,7 @@
 // inline certificates or SDS secret names (tls_certificate_sds_secret_configs), the validation
 // context (inline, validation_context_sds_secret_config, or combined_validation_context whose SDS
 // part is merged over the default as Envoy merges them), ALPN, tls_params, SNI and
-// require_client_certificate.
+// require_client_certificate and max_session_keys.
 import type { SecureVersion } from 'node:tls';
 import { ConfigError, type Msg } from '../config/proto.js';
 import {
@@ -36,6 +36,8 @@ export interface TlsContextConfig {
   readonly ecdhCurve: string | undefined;
   readonly requireClientCertificate: boolean;
   readonly sni: string;
+  /** UpstreamTlsContext max_session_keys (default 1; 0 turns session resumption off) */
+  readonly maxSessionKeys: number;
 }
 
 export const FILE_CERT_PREFIX = 'file-cert:';
@@ -128,6 +130,7 @@ export function parseTlsContext(ctx: Msg, side: 'downstream' | 'upstream', path:
     ecdhCurve: ((params.ecdh_curves ?? []) as string[]).join(':') || undefined,
     requireClientCertificate: Boolean(ctx.require_client_certificate?.value),
     sni: (ctx.sni as string | undefined) ?? '',
+    maxSessionKeys: Number(ctx.max_session_keys?.value ?? 1),
   });
 }
 

@@ -1,6 +1,8 @@
 // Client side of envoy.transport_sockets.tls (UpstreamTlsContext) for a cluster's connections:
 // SNI from `sni`, the client certificate and trust anchors from inline data or SDS, Envoy's
-// verification (chain against trusted_ca, then the SAN matchers; no hostname check), ALPN.
+// verification (chain against trusted_ca, then the SAN matchers; no hostname check), ALPN, and
+// session resumption as Envoy's max_session_keys: the latest session per endpoint is offered on
+// the next connection, so a new connection skips the full handshake (certificates, signatures).
 // Pools open connections through it: undici takes `connector`, node:http2 `createConnection`;
 // tcp_proxy calls `connect`.
 import net from 'node:net';
@@ -14,6 +16,8 @@ import type { SecretStore } from './secret-store.js';
 export class UpstreamTls {
   private readonly builder: ContextBuilder;
   private readonly alpn: string[];
+  /** Sessions to resume by endpoint, per built context: a rebuilt one (rotated certificate) starts empty. */
+  private readonly sessions = new WeakMap<BuiltContext, Map<string, Buffer>>();
 
   constructor(config: TlsContextConfig, secrets: SecretStore, http2: boolean) {
     this.builder = new ContextBuilder(config, secrets);
@@ -23,7 +27,13 @@ export class UpstreamTls {
 
   private open(built: BuiltContext, host: string, port: number): tls.TLSSocket {
     const sni = this.builder.config.sni;
-    return tls.connect({
+    const endpoint = `${host}:${port}`;
+    let sessions = this.sessions.get(built);
+    if (!sessions && this.builder.config.maxSessionKeys > 0) {
+      sessions = new Map();
+      this.sessions.set(built, sessions);
+    }
+    const s = tls.connect({
       host,
       port,
       servername: sni && !net.isIP(sni) ? sni : undefined,
@@ -32,7 +42,14 @@ export class UpstreamTls {
       rejectUnauthorized: built.verifyPeer,
       // Envoy verifies SANs only against the configured matchers, never against the host name.
       checkServerIdentity: (_h, cert) => (built.sans && !built.sans(cert) ? sanMismatch() : undefined),
+      session: sessions?.get(endpoint),
     });
+    // Only sessions of handshakes that passed verification are offered again.
+    if (sessions)
+      s.on('session', (session: Buffer) => {
+        if (s.authorized || !built.verifyPeer) sessions.set(endpoint, session);
+      });
+    return s;
   }
 
   /**
