@@ -1,6 +1,7 @@
-// The two authorization transports behind one result: gRPC Authorization/Check (CheckRequest from
-// the request and connection, CheckResponse's ok/denied parts) and the raw HTTP service (the
-// request's allowed headers to path_prefix + path; 200 allows, anything else is the denial).
+// The HTTP filter's two authorization transports behind one result: gRPC Authorization/Check with
+// the request's AttributeContext (the call and CheckResponse decoding are common/ext_authz's) and
+// the raw HTTP service (the request's allowed headers to path_prefix + path; 200 allows, anything
+// else is the denial).
 import type { IncomingHttpHeaders } from 'node:http';
 import { sendAsync, type AsyncCall } from '../../common/async_client/index.js';
 import {
