@@ -78,7 +78,7 @@ class PeerMetadataFilter implements HttpFilter {
       this.peerSentId = h.has(PEER_METADATA_ID_HEADER);
       this.peerSentValue = v !== undefined;
       if (v) cb.info.downstreamPeer = decodePeerMetadata(v);
-      strip(h);
+      if (this.peerSentId || this.peerSentValue) strip(h);
     }
     if (config.upstreamPropagation) {
       h.set(PEER_METADATA_ID_HEADER, id);
@@ -92,7 +92,7 @@ class PeerMetadataFilter implements HttpFilter {
     if (config.upstreamDiscovery) {
       const v = h.get(PEER_METADATA_HEADER);
       if (v) cb.info.upstreamPeer = decodePeerMetadata(v);
-      strip(h);
+      if (v !== undefined || h.has(PEER_METADATA_ID_HEADER)) strip(h);
     }
     if (config.downstreamPropagation) {
       if (this.peerSentId) h.set(PEER_METADATA_ID_HEADER, id);
@@ -101,6 +101,7 @@ class PeerMetadataFilter implements HttpFilter {
   }
 }
 
+/** Only when present: deleting from Node's header object is not free. */
 function strip(h: HeaderMap): void {
   h.remove(PEER_METADATA_ID_HEADER);
   h.remove(PEER_METADATA_HEADER);
