@@ -1,6 +1,7 @@
 // A small Envoy in reverse (after Istio pilot/pkg/simulation/traffic.go): walks a call through the
 // generated listener → filter chain → route configuration → virtual host → route → cluster, using
 // Envoy's matching order (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/listener/v3/listener_components.proto).
+import { withoutPort } from '../../src/proxy/http/host.js';
 import type { Generated } from './harness.js';
 
 export interface Call {
@@ -190,10 +191,11 @@ export function simulate(gen: Generated, call: Call): Result {
   if (!rc) return { ...res, error: 'no route config' };
   res.routeConfig = rc.name as string;
   const host = call.host ?? `${call.address}:${call.port}`;
+  const vhostKey = rc.ignore_port_in_host_matching ? withoutPort(host) : host;
   let best: { vh: Obj; rank: number } | undefined;
   for (const vh of (rc.virtual_hosts as Obj[]) ?? [])
     for (const d of vh.domains as string[]) {
-      const rank = hostMatchRank(d, host);
+      const rank = hostMatchRank(d, vhostKey);
       if (rank >= 0 && (!best || rank > best.rank)) best = { vh, rank };
     }
   if (!best) return { ...res, error: 'no virtual host' };

@@ -228,13 +228,14 @@ spec:
     await passthrough.close();
   });
 
-  it('case, trailing dot, service port and short names reach the VirtualService route', async () => {
+  it('case, trailing dot, any port and short names reach the VirtualService route', async () => {
     const hosts = [
       HTTPBIN,
       'HTTPBIN.Weather.svc.cluster.local',
       `${HTTPBIN}.`,
       `${HTTPBIN}:8000`,
       `${HTTPBIN}.:8000`,
+      `${HTTPBIN}:9999`,
       'httpbin.weather.svc.',
       'httpbin.weather:8000',
     ];

@@ -35,7 +35,12 @@ export function serviceVirtualHost(
   const translated = vs ? translateVirtualService(vs, scope, push, opts) : [];
   return {
     name: `${service.hostname}:${scope.port}`,
-    domains: serviceDomains(service, scope.port, scope.proxy.namespace, push.domainSuffix),
+    domains: serviceDomains(
+      service,
+      opts.proxyless ? scope.port : undefined,
+      scope.proxy.namespace,
+      push.domainSuffix,
+    ),
     routes: translated.length > 0 ? translated : [defaultRoute(push, scope, service.hostname, scope.port)],
     include_request_attempt_count: true,
   };
@@ -73,13 +78,19 @@ export function sidecarRouteConfig(proxy: ProxyInfo, push: PushContext, port: nu
       if (routes.length > 0)
         add({
           name: `${host}:${port}`,
-          domains: [host, `${host}:${port}`],
+          domains: [host],
           routes,
           include_request_attempt_count: true,
         });
     }
   add(catchAll(push.outboundTrafficMode(proxy)));
-  return { name: String(port), virtual_hosts: vhosts, validate_clusters: { value: false } };
+  // The listener already chose the port, so a port in the Host (`svc:80`, `svc:9999`) is ignored.
+  return {
+    name: String(port),
+    virtual_hosts: vhosts,
+    validate_clusters: { value: false },
+    ignore_port_in_host_matching: true,
+  };
 }
 
 /** Hosts without a service: their routes land on the ports their matches name, else port 80. */
