@@ -304,6 +304,9 @@ export const MeshConfigSchema = obj({
     ),
   ),
   enableAutoMtls: bool(),
+  // Istio 1.1's Mixer policy checks (istio-policy): off, and what an unreachable Mixer means.
+  disablePolicyChecks: bool(),
+  policyCheckFailOpen: bool(),
   trustDomain: str().refine((d, path, sink) => {
     const e = d === '' ? undefined : wildcardDomainError(d);
     if (e || d.includes('*'))

@@ -14,6 +14,9 @@ import { AggregateRegistry } from '../registry/aggregate.js';
 import { LocalRegistry } from '../registry/local.js';
 import { ServiceEntryRegistry } from '../registry/serviceentry.js';
 import { JwksResolver, type JwksResolverOptions } from '../security/jwks-resolver.js';
+import { PolicyEngine } from '../policy/engine.js';
+import { addPolicyService } from '../policy/server.js';
+import { meshWorkloads } from '../policy/workloads.js';
 import { generators } from '../xds/generators/index.js';
 import { createDebugHandler } from '../xds/debug/index.js';
 import { XdsMetrics } from '../xds/monitoring.js';
@@ -91,6 +94,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   // The control plane fetches jwksUri documents and inlines them (Istio's default), so proxies need
   // no route to the JWKS servers; new or rotated keys reach them with a full push.
   const jwks = new JwksResolver(opts.jwks);
+  // Mixer's Check (istio-policy): rules compiled from the store, served to sidecars' ext_authz.
+  const policy = new PolicyEngine(store, { defaultNamespace: mesh.rootNamespace ?? 'istio-system', log });
   const ds = new DiscoveryServer<PushContext>({
     generators: generators.values(),
     proxyFromNode: parseProxyInfo,
@@ -101,6 +106,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         registry,
         mesh: meshSource.mesh,
         jwks: { resolve: jwks.resolveJwks },
+        policyScope: policy.scope(),
       });
       metrics.recordCredentialDiagnostics(push.credentialDiagnostics);
       return push;
@@ -127,9 +133,26 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       start: ds.clock.now(),
     }),
   );
+  policy.onScopeChange(() =>
+    ds.configUpdate({
+      full: true,
+      configsUpdated: new Set(),
+      edsUpdates: new Set(),
+      reasons: ['policy'],
+      start: ds.clock.now(),
+    }),
+  );
 
   const grpcServer = new grpc.Server({ 'grpc.max_send_message_length': -1 });
   addXdsServices(grpcServer, ds);
+  addPolicyService(grpcServer, {
+    engine: policy,
+    workloads: meshWorkloads(
+      () => [...ds.connections].map((c) => c.proxy),
+      () => ds.currentPush,
+    ),
+    failOpen: () => ds.currentPush.mesh.policyCheckFailOpen,
+  });
   const xdsPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync(opts.xds ?? '127.0.0.1:15010', grpc.ServerCredentials.createInsecure(), (e, p) =>
       e ? reject(e) : resolve(p),
@@ -164,6 +187,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       stopTriggers();
       meshSource.close();
       jwks.close();
+      policy.close();
       ds.stop();
       await directory?.close();
       local.close();

@@ -77,6 +77,8 @@ export interface PushContextInput {
   version?: string;
   domainSuffix?: string;
   jwks?: JwksSettings;
+  /** Namespaces whose destinations have Mixer CHECK rules ('*': all), from the policy engine. */
+  policyScope?: ReadonlySet<string>;
 }
 
 /** How RequestAuthentication JWKS reach the proxy (Istio PILOT_JWT_ENABLE_REMOTE_JWKS). */
@@ -114,6 +116,7 @@ export function buildPushContext(input: PushContextInput): PushContext {
     credentials: credentials.snapshot(),
     credentialDiagnostics: credentials.diagnostics(),
     jwks: input.jwks ?? {},
+    policyScope: input.policyScope ?? new Set(),
   };
   return new PushContext(version, mesh, domainSuffix, input.registry, configs);
 }
@@ -129,6 +132,7 @@ interface ConfigSet {
   credentials: ReadonlyMap<string, Credential>;
   credentialDiagnostics: Diagnostic[];
   jwks: JwksSettings;
+  policyScope: ReadonlySet<string>;
 }
 
 export class PushContext {
@@ -181,6 +185,10 @@ export class PushContext {
 
   get jwks(): JwksSettings {
     return this.configs.jwks;
+  }
+
+  get policyScope(): ReadonlySet<string> {
+    return this.configs.policyScope;
   }
 
   /** A Kubernetes Secret's certificate and CA as last validated, for gateway SDS. */
@@ -311,7 +319,7 @@ export class PushContext {
   }
 
   /** Service ports served by the workload at the proxy's IPs. */
-  instancesFor(proxy: ProxyInfo): ServiceInstance[] {
+  instancesFor(proxy: Pick<ProxyInfo, 'ipAddresses'>): ServiceInstance[] {
     return proxy.ipAddresses.flatMap((ip) => this.instancesByIp.get(ip) ?? []);
   }
 }

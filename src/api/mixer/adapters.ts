@@ -231,7 +231,8 @@ export const ADAPTERS: Record<string, AdapterDef> = {
   dogstatsd: { templates: ['metric'] },
   fluentd: { templates: ['logentry'] },
   kubernetesenv: { templates: ['kubernetes'], params: kubernetesenv },
-  list: { templates: ['listentry'], params: list },
+  // The list adapter registers itself as listchecker (its GetInfo name), the name handlers use.
+  listchecker: { templates: ['listentry'], params: list },
   memquota: { templates: ['quota'], params: memquota },
   noop: {
     templates: [

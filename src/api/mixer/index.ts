@@ -16,6 +16,7 @@ export {
 } from './expr/compile.js';
 export {
   adapterSupports,
+  canonicalize,
   handlerAdapter,
   instanceTemplate,
   mixerFqn,

@@ -190,10 +190,10 @@ register('attributemanifest', 'attributemanifests', attributeManifest);
 register('QuotaSpec', 'quotaspecs', quotaSpec);
 register('QuotaSpecBinding', 'quotaspecbindings', quotaSpecBinding);
 
-/** Legacy kinds named after an adapter; `listchecker` is the list adapter. */
+/** Legacy kinds named after the adapter they configure. */
 export const LEGACY_ADAPTER_KINDS: Record<string, string> = {
   denier: 'denier',
-  listchecker: 'list',
+  listchecker: 'listchecker',
   memquota: 'memquota',
   prometheus: 'prometheus',
   stdio: 'stdio',

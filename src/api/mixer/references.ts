@@ -29,7 +29,8 @@ export function mixerFqn(res: Resource): string {
   return `${res.metadata.name ?? ''}.${res.kind}.${namespaceOf(res)}`;
 }
 
-function canonicalize(ref: string, role: string, ns: string): string[] {
+/** Mixer's canonicalize(): the fully qualified names a reference may denote, in lookup order. */
+export function canonicalize(ref: string, role: string, ns: string): string[] {
   const parts = ref.split('.');
   if (parts.length === 1) return [`${ref}.${role}.${ns}`];
   if (parts.length === 2) return [`${parts[0]}.${parts[1]}.${ns}`, `${parts[0]}.${role}.${parts[1]}`];

@@ -24,6 +24,10 @@ export interface MeshConfig {
   localityLbSetting?: LocalityLbSetting;
   /** defaultConfig.gatewayTopology.forwardClientCertDetails: XFCC handling at gateways. */
   gatewayForwardClientCertDetails: string;
+  /** Mixer policy checks off (the MeshConfig proto default is false; Istio 1.1's Helm set true). */
+  disablePolicyChecks: boolean;
+  /** A policy check that cannot be made lets the request through. */
+  policyCheckFailOpen: boolean;
 }
 
 /** User mesh config over Istio's defaults, narrowed to what generation needs. */
@@ -47,6 +51,8 @@ export function resolveMeshConfig(user: Partial<MeshConfigInput> = {}): MeshConf
     defaultDestinationRuleExportTo: m.defaultDestinationRuleExportTo ?? ['*'],
     gatewayForwardClientCertDetails:
       m.defaultConfig?.gatewayTopology?.forwardClientCertDetails ?? 'SANITIZE_SET',
+    disablePolicyChecks: m.disablePolicyChecks ?? false,
+    policyCheckFailOpen: m.policyCheckFailOpen ?? false,
     // Istio's default `{enabled: true}` alone changes nothing; only rules do.
     ...(locality?.distribute?.length || locality?.failover?.length || locality?.enabled === false
       ? { localityLbSetting: locality }

@@ -9,6 +9,7 @@ import { bool, clusterName, Filters, typed, Types } from '../common.js';
 import { sdsSecret, SDS_DEFAULT_CERT, SDS_ROOT_CA } from '../cluster/tls.js';
 import { httpSecurityFilters, inboundMtlsMode, tcpSecurityFilters } from '../security/inbound.js';
 import type { InboundPort } from './inbound-ports.js';
+import { policyCheckFilters } from './policy-check.js';
 import { httpConnectionManager, tcpFilters as tcpProxyFilters } from './network-filters.js';
 
 /** ALPN an Istio client offers over mesh mTLS (Istio allIstioMtlsALPNs). */
@@ -63,7 +64,8 @@ function httpFilters(proxy: ProxyInfo, push: PushContext, p: InboundPort): objec
       statPrefix: `inbound_0.0.0.0_${p.targetPort}`,
       routeConfig,
       inbound: true,
-      security: httpSecurityFilters(proxy, push, p.policy),
+      // Istio 1.1 plugin order: authn, authz, then mixer.
+      security: [...httpSecurityFilters(proxy, push, p.policy), ...policyCheckFilters(proxy, push)],
     }),
   ];
 }

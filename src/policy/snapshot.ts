@@ -1,0 +1,196 @@
+// Mixer's config snapshot for the Check path (runtime/config BuildSnapshot + routing.BuildTable,
+// CHECK variety): handlers of the adapters Weft runs, CHECK instances with their compiled field
+// expressions, and rules with their compiled match, each action resolved the way Mixer resolves
+// names. Bad parts are left out with an error naming them, as Mixer elides them.
+import type { Resource } from '../api/resource.js';
+import {
+  adapterSupports,
+  canonicalize,
+  compileMixerExpression,
+  DEFAULT_VOCABULARY,
+  extendVocabulary,
+  handlerAdapter,
+  instanceTemplate,
+  mixerFqn,
+  type AttributeBag,
+  type AttributeVocabulary,
+  type CompiledExpression,
+  type MixerValue,
+  type ValueType,
+} from '../api/mixer/index.js';
+import { pbGet } from '../api/mixer/fields.js';
+import { buildDenier } from './adapters/denier.js';
+import { buildList } from './adapters/list.js';
+import type { AdapterEnv, HandlerBuilder, InstanceValues, Params, PolicyHandler } from './adapters/types.js';
+
+type Rec = Record<string, unknown>;
+
+/** Compiled adapters that answer Check (Mixer's names). */
+const BUILDERS: Record<string, HandlerBuilder> = { denier: buildDenier, listchecker: buildList };
+/** Templates of the CHECK variety and the fields their instances evaluate. */
+const CHECK_TEMPLATES: Record<string, { fields: string[] }> = {
+  checknothing: { fields: [] },
+  listentry: { fields: ['value'] },
+};
+
+export interface PolicyInstance {
+  name: string;
+  template: string;
+  build(bag: AttributeBag): InstanceValues;
+}
+
+export interface PolicyAction {
+  /** As Mixer names the handler in a denial (legacy kinds: name.kind.ns; handler: name.ns). */
+  handlerName: string;
+  handler: PolicyHandler;
+  instances: PolicyInstance[];
+}
+
+export interface PolicyRule {
+  name: string;
+  namespace: string;
+  /** Absent: always. Throws when an attribute it needs is missing. */
+  match?: (bag: AttributeBag) => boolean;
+  actions: PolicyAction[];
+}
+
+export interface PolicySnapshot {
+  rules: PolicyRule[];
+  /** What was left out, and why. */
+  errors: string[];
+  close(): void;
+}
+
+const nsOf = (r: Resource): string => r.metadata.namespace ?? 'default';
+const paramsOf = (r: Resource, generic: string): Params =>
+  ((r.kind === generic ? (r.spec as Rec | undefined)?.params : r.spec) ?? {}) as Params;
+
+function vocabularyOf(resources: readonly Resource[]): AttributeVocabulary {
+  const more: [string, ValueType][] = [];
+  for (const r of resources.filter((x) => x.kind === 'attributemanifest'))
+    for (const [name, a] of Object.entries(((r.spec as Rec | undefined)?.attributes ?? {}) as Rec))
+      more.push([name, pbGet(a as Rec, 'value_type') as ValueType]);
+  return more.length ? extendVocabulary(DEFAULT_VOCABULARY, more) : DEFAULT_VOCABULARY;
+}
+
+function compileInstance(r: Resource, template: string, vocab: AttributeVocabulary): PolicyInstance {
+  const params = paramsOf(r, 'instance');
+  const fields: [string, CompiledExpression & { ok: true }][] = [];
+  for (const f of CHECK_TEMPLATES[template]!.fields) {
+    const src = params[f];
+    if (typeof src !== 'string') continue;
+    const c = compileMixerExpression(src, undefined, vocab);
+    if (!c.ok) throw new Error(`${f}: ${c.error}`);
+    fields.push([f, c]);
+  }
+  return {
+    name: mixerFqn(r),
+    template,
+    build(bag) {
+      const out: Record<string, MixerValue> = {};
+      for (const [f, c] of fields) out[f] = c.evaluate(bag);
+      return out;
+    },
+  };
+}
+
+/**
+ * Compiles the Mixer resources (config.istio.io) into the Check routing: handlers are built only
+ * when a rule uses them; the caller closes the snapshot when it replaces it.
+ */
+export function buildPolicySnapshot(resources: readonly Resource[], env: AdapterEnv): PolicySnapshot {
+  const errors: string[] = [];
+  const vocab = vocabularyOf(resources);
+  const handlerRes = new Map<string, Resource>();
+  const instanceRes = new Map<string, Resource>();
+  for (const r of resources) {
+    if (handlerAdapter(r)) handlerRes.set(mixerFqn(r), r);
+    if (instanceTemplate(r)) instanceRes.set(mixerFqn(r), r);
+  }
+  const handlers = new Map<string, PolicyHandler | undefined>();
+  const instances = new Map<string, PolicyInstance | undefined>();
+
+  const handler = (fqn: string, r: Resource, where: string): PolicyHandler | undefined => {
+    if (handlers.has(fqn)) return handlers.get(fqn);
+    let h: PolicyHandler | undefined;
+    try {
+      h = BUILDERS[handlerAdapter(r)!]!(paramsOf(r, 'handler'), env);
+    } catch (e) {
+      errors.push(`${where}: handler='${fqn}': ${(e as Error).message}`);
+    }
+    handlers.set(fqn, h);
+    return h;
+  };
+  const instance = (fqn: string, r: Resource, where: string): PolicyInstance | undefined => {
+    if (instances.has(fqn)) return instances.get(fqn);
+    let i: PolicyInstance | undefined;
+    try {
+      i = compileInstance(r, instanceTemplate(r)!, vocab);
+    } catch (e) {
+      errors.push(`${where}: instance='${fqn}': ${(e as Error).message}`);
+    }
+    instances.set(fqn, i);
+    return i;
+  };
+
+  const rules: PolicyRule[] = [];
+  for (const r of resources.filter((x) => x.kind === 'rule')) {
+    const name = mixerFqn(r);
+    const ns = nsOf(r);
+    const spec = (r.spec ?? {}) as Rec;
+    const matchSrc = typeof spec.match === 'string' ? spec.match.trim() : '';
+    const match = matchSrc ? compileMixerExpression(matchSrc, 'BOOL', vocab) : undefined;
+    if (match && !match.ok) {
+      errors.push(`rule='${name}'.Match: ${match.error}`);
+      continue;
+    }
+    const actions: PolicyAction[] = [];
+    ((spec.actions ?? []) as Rec[]).forEach((a, i) => {
+      const where = `action='${name}[${i}]'`;
+      const ref = String(a.handler ?? '');
+      const hfqn = canonicalize(ref, 'handler', ns).find((c) => handlerRes.has(c));
+      if (!hfqn) return errors.push(`${where}: Handler not found: handler='${ref}'`);
+      const hres = handlerRes.get(hfqn)!;
+      const adapter = handlerAdapter(hres)!;
+      const checkInstances: Resource[] = [];
+      for (const iref of (a.instances ?? []) as string[]) {
+        const ifqn = canonicalize(iref, 'instance', ns).find((c) => instanceRes.has(c));
+        if (!ifqn) {
+          errors.push(`${where}: Instance not found: instance='${iref}'`);
+          continue;
+        }
+        const ires = instanceRes.get(ifqn)!;
+        const template = instanceTemplate(ires)!;
+        if (!adapterSupports(adapter, template))
+          errors.push(
+            `${where}: instance '${ifqn}' is of template '${template}' which is not supported by handler '${hfqn}'`,
+          );
+        // Report and quota instances belong to other calls; only CHECK ones are Check's business.
+        else if (template in CHECK_TEMPLATES) checkInstances.push(ires);
+      }
+      if (checkInstances.length === 0 || !(adapter in BUILDERS)) return;
+      const h = handler(hfqn, hres, where);
+      const built = checkInstances.map((x) => instance(mixerFqn(x), x, where));
+      if (!h || built.some((x) => !x)) return;
+      actions.push({
+        handlerName: hres.kind === 'handler' ? `${hres.metadata.name}.${nsOf(hres)}` : hfqn,
+        handler: h,
+        instances: built as PolicyInstance[],
+      });
+    });
+    if (actions.length === 0) continue;
+    rules.push({
+      name,
+      namespace: ns,
+      ...(match ? { match: (bag: AttributeBag) => match.evaluate(bag) === true } : {}),
+      actions,
+    });
+  }
+  return {
+    rules,
+    errors,
+    close() {
+      for (const h of handlers.values()) h?.close();
+    },
+  };
+}
