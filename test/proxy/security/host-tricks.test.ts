@@ -5,6 +5,7 @@
 // strips a trailing dot first, so `admin.weather.com.` is the same host as `admin.weather.com`.
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { generateAll, setupMesh, sidecarProxy, type Generated } from '../../simulation/harness.js';
 import { pods, services } from '../../simulation/weather-fixture.js';
@@ -85,6 +86,19 @@ function h2(port: number, authority: string): Promise<Reply> {
   }).finally(() => s.close());
 }
 
+/** An HTTP/1.1 absolute-form request (`GET http://…/ HTTP/1.1`) with its own Host header; the status. */
+function absoluteForm(port: number, url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () =>
+      sock.write(`GET ${url} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`),
+    );
+    let head = '';
+    sock.on('data', (c: Buffer) => (head += c.toString('latin1')));
+    sock.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0)));
+    sock.on('error', reject);
+  });
+}
+
 const CLIENTS = { 'HTTP/1.1': h1, 'HTTP/2': h2 };
 
 /** Every host sent over both protocols answers `status`. */
@@ -138,6 +152,8 @@ describe('host tricks against AuthorizationPolicy hosts (generated sidecar inbou
         403,
       );
       assert.equal((await h1(port, 'admin.weather.com.')).body, 'RBAC: access denied');
+      // An absolute-form target names the host the app acts on, whatever Host says.
+      assert.equal(await absoluteForm(port, 'http://ADMIN.weather.com./', 'www.weather.com'), 403);
       assert.equal(up.seen.length, before, 'no denied spelling reached the app');
       // Istio's exact host does not cover a port (a trailing double dot is not a trailing dot).
       await expectStatus(port, ['admin.weather.com:8000', 'admin.weather.com..', 'www.weather.com'], 200);
@@ -185,6 +201,13 @@ describe('host tricks against AuthorizationPolicy hosts (generated sidecar inbou
           port,
           ['admin.weather.com', 'www.weather.com:8000', 'www.weather.com.evil.com', 'api.weather.com'],
           403,
+        );
+        assert.equal(await absoluteForm(port, 'http://admin.weather.com/x', 'www.weather.com'), 403);
+        assert.equal(await absoluteForm(port, 'http://www.weather.com./x?q=1', 'admin.weather.com'), 200);
+        assert.deepEqual(
+          [up.seen.at(-1)!.url, up.seen.at(-1)!.headers.host],
+          ['/x?q=1', 'www.weather.com'],
+          'the app gets origin-form and the URL host',
         );
       },
     );

@@ -19,6 +19,7 @@ import {
 import { parsePerFilterConfig } from '../../registry.js';
 import type { HttpFilter } from '../../http/types.js';
 import type { NetworkFilter } from '../types.js';
+import { fromAbsoluteForm } from './absolute-form.js';
 import { ActiveStream, type Responder } from './active-stream.js';
 import type { HcmConfig } from './config.js';
 import { HCM_COUNTERS, HCM_GAUGES } from './stats.js';
@@ -165,13 +166,15 @@ export class ConnectionManager implements NetworkFilter {
       req.headers['content-length'] !== undefined
         ? req.headers['content-length'] !== '0'
         : req.headers['transfer-encoding'] !== undefined;
+    const target = req.url ?? '/';
+    const absolute = fromAbsoluteForm(target);
     const s = new ActiveStream(
       this,
       conn,
       req.httpVersionMinor === 0 ? 'HTTP/1.0' : 'HTTP/1.1',
       req.method ?? 'GET',
-      req.url ?? '/',
-      req.headers.host ?? '',
+      absolute?.path ?? target,
+      absolute?.authority ?? req.headers.host ?? '',
       HeaderMap.from(req.headers),
       hasBody ? req : null,
       res,
