@@ -8,8 +8,9 @@
 //   - fixed load: fortio -qps 1000 -c 64 (Istio's way): p50/p90/p99, added latency = path minus
 //     direct in the same round, CPU µs per request;
 //   - handshakes: the outbound proxy's cluster with max_requests_per_connection 1, so every
-//     request opens a new upstream connection (a full TLS handshake with mTLS): requests per
-//     second = handshakes per second, and CPU µs per handshake; the plaintext path the same way.
+//     request opens a new upstream connection: requests per second = handshakes per second, and
+//     CPU µs per handshake; with mTLS both as configured (sessions resumed, Envoy's default
+//     max_session_keys 1) and with max_session_keys 0 (every handshake full); plaintext the same.
 // Goal: mTLS CPU per request on keep-alive connections ≤ 1.30 × plaintext.
 //
 // Run: node --import tsx bench/mtls.bench.ts [--rounds N] [--secs S] [--profile [keepalive]]
@@ -103,11 +104,12 @@ function secrets(p: Pem): object[] {
 }
 
 /** Istio's ISTIO_MUTUAL upstream context: workload cert, ROOTCA, the server's SPIFFE id checked. */
-function upstreamMtls(): object {
+function upstreamMtls(maxSessionKeys: number): object {
   return {
     name: 'envoy.transport_sockets.tls',
     typed_config: {
       '@type': `${T}.transport_sockets.tls.v3.UpstreamTlsContext`,
+      max_session_keys: maxSessionKeys,
       sni: 'outbound_.80_._.server.bench.svc.cluster.local',
       common_tls_context: {
         tls_certificate_sds_secret_configs: [{ name: 'default' }],
@@ -276,19 +278,24 @@ async function startPath(
     },
     nodeArgs(`${name}-inbound`),
   );
-  const tls = pems ? { transport_socket: upstreamMtls() } : {};
+  const tls = pems ? { transport_socket: upstreamMtls(1) } : {};
   const outbound = await startProxy(
     main,
     {
       name: `${name}-outbound`,
       routes: [
-        // /fresh: a new upstream connection (and handshake) per request
+        // a new upstream connection (and handshake) per request; /full never resumes a session
         { match: { prefix: '/fresh' }, route: { cluster: 'mesh-fresh' } },
+        { match: { prefix: '/full' }, route: { cluster: 'mesh-full' } },
         { match: { prefix: '/' }, route: { cluster: 'mesh' } },
       ],
       clusters: [
         cluster('mesh', inbound.port, tls),
         cluster('mesh-fresh', inbound.port, { ...tls, max_requests_per_connection: 1 }),
+        cluster('mesh-full', inbound.port, {
+          ...(pems ? { transport_socket: upstreamMtls(0) } : {}),
+          max_requests_per_connection: 1,
+        }),
       ],
       ...(pems ? { secrets: secrets(pems.client) } : {}),
     },
@@ -349,7 +356,51 @@ interface Row {
   round: number;
   wrk?: { rps: number; cpuUs: number; errors: number };
   fortio?: { p50: number; p90: number; p99: number; cpuUs: number; errors: number };
-  fresh?: { rps: number; cpuUs: number; errors: number; connections: number };
+  /** a new upstream connection per request: as configured, and (mTLS) never resuming */
+  fresh?: NewConnections;
+  full?: NewConnections;
+}
+
+interface NewConnections {
+  rps: number;
+  cpuUs: number;
+  errors: number;
+  connections: number;
+}
+
+/** wrk on keep-alive client connections to `/<kind>`, whose cluster opens an upstream connection per request. */
+async function newConnections(
+  wrkBin: string,
+  t: { name: string; port: number; path: Path },
+  kind: 'fresh' | 'full',
+  n: number,
+): Promise<NewConnections> {
+  const out = t.path.proxies[0]!;
+  const cx = `cluster.mesh-${kind}.upstream_cx_total`;
+  const before = await stat(out, cx);
+  const h = await measure(t.path, () =>
+    wrk(wrkBin, `http://127.0.0.1:${t.port}/${kind}`, HANDSHAKE_CONNS, SECS),
+  );
+  const r = {
+    rps: Math.round(h.r.rps),
+    cpuUs: h.cpuUs,
+    errors: h.r.errors + h.r.non2xx,
+    connections: (await stat(out, cx)) - before,
+  };
+  emit({
+    kind: kind === 'full' ? 'new-connection-per-request-no-resumption' : 'new-connection-per-request',
+    tool: `wrk -t1 -c${HANDSHAKE_CONNS} -d${SECS}s, upstream max_requests_per_connection 1${kind === 'full' ? ', max_session_keys 0' : ''}`,
+    target: t.name,
+    round: n,
+    rps: r.rps,
+    requests: h.r.requests,
+    upstream_connections: r.connections,
+    errors: r.errors,
+    p50_ms: h.r.p50,
+    p99_ms: h.r.p99,
+    proxies_cpu_us_per_req: r.cpuUs,
+  });
+  return r;
 }
 
 async function round(
@@ -400,25 +451,8 @@ async function round(
       });
     }
     if (t.path) {
-      const out = t.path.proxies[0]!;
-      const cx = 'cluster.mesh-fresh.upstream_cx_total';
-      const before = await stat(out, cx);
-      const h = await measure(t.path, () => wrk(tools.wrk, `${url}fresh`, HANDSHAKE_CONNS, SECS));
-      const connections = (await stat(out, cx)) - before;
-      row.fresh = { rps: Math.round(h.r.rps), cpuUs: h.cpuUs, errors: h.r.errors + h.r.non2xx, connections };
-      emit({
-        kind: 'new-connection-per-request',
-        tool: `wrk -t1 -c${HANDSHAKE_CONNS} -d${SECS}s, upstream max_requests_per_connection 1`,
-        target: t.name,
-        round: n,
-        rps: row.fresh.rps,
-        requests: h.r.requests,
-        upstream_connections: connections,
-        errors: row.fresh.errors,
-        p50_ms: h.r.p50,
-        p99_ms: h.r.p99,
-        proxies_cpu_us_per_req: h.cpuUs,
-      });
+      row.fresh = await newConnections(tools.wrk, { ...t, path: t.path }, 'fresh', n);
+      if (t.name === 'mtls') row.full = await newConnections(tools.wrk, { ...t, path: t.path }, 'full', n);
     }
     rows.push(row);
   }
@@ -455,31 +489,37 @@ function summary(rows: Row[]): void {
     '| path | req/s keep-alive (wrk -c50) | CPU µs/req @max | p50 / p90 / p99 ms @1000 rps | added p50 / p90 / p99 ms | CPU µs/req @1000 rps | new conn/s (handshakes/s) | CPU µs per new conn |',
   );
   console.log('|---|---|---|---|---|---|---|---|');
-  for (const name of ['direct', 'plaintext', 'mtls']) {
-    const proxied = name !== 'direct';
-    console.log(
-      `| ${name} | ${f(
-        med(name, (r) => r.wrk?.rps),
-        0,
-      )} | ${proxied ? f(med(name, (r) => r.wrk?.cpuUs)) : '–'} | ${f(
-        med(name, (r) => r.fortio?.p50),
-        2,
-      )} / ${f(
-        med(name, (r) => r.fortio?.p90),
-        2,
-      )} / ${f(
-        med(name, (r) => r.fortio?.p99),
-        2,
-      )} | ${proxied ? `${f(added(name, 'p50'), 2)} / ${f(added(name, 'p90'), 2)} / ${f(added(name, 'p99'), 2)}` : '–'} | ${proxied ? f(med(name, (r) => r.fortio?.cpuUs)) : '–'} | ${
-        proxied
-          ? f(
-              med(name, (r) => r.fresh?.rps),
-              0,
-            )
-          : '–'
-      } | ${proxied ? f(med(name, (r) => r.fresh?.cpuUs)) : '–'} |`,
-    );
-  }
+  const line = (name: string, cells: string[]): void => console.log(`| ${name} | ${cells.join(' | ')} |`);
+  const ms = (name: string, get: (r: Row) => number | undefined): string => f(med(name, get), 2);
+  const rate = (name: string, get: (r: Row) => number | undefined): string => f(med(name, get), 0);
+  line('direct', [
+    rate('direct', (r) => r.wrk?.rps),
+    '–',
+    ['p50', 'p90', 'p99'].map((p) => ms('direct', (r) => r.fortio?.[p as 'p50'])).join(' / '),
+    '–',
+    '–',
+    '–',
+    '–',
+  ]);
+  for (const name of ['plaintext', 'mtls'])
+    line(name, [
+      rate(name, (r) => r.wrk?.rps),
+      f(med(name, (r) => r.wrk?.cpuUs)),
+      (['p50', 'p90', 'p99'] as const).map((p) => ms(name, (r) => r.fortio?.[p])).join(' / '),
+      (['p50', 'p90', 'p99'] as const).map((p) => f(added(name, p), 2)).join(' / '),
+      f(med(name, (r) => r.fortio?.cpuUs)),
+      rate(name, (r) => r.fresh?.rps),
+      f(med(name, (r) => r.fresh?.cpuUs)),
+    ]);
+  line('mtls, no session resumption', [
+    '–',
+    '–',
+    '–',
+    '–',
+    '–',
+    rate('mtls', (r) => r.full?.rps),
+    f(med('mtls', (r) => r.full?.cpuUs)),
+  ]);
   const cpuMax = ratio((r) => r.wrk?.cpuUs);
   const cpu1000 = ratio((r) => r.fortio?.cpuUs);
   const goal = (what: string, value: number): void => {
@@ -495,18 +535,13 @@ function summary(rows: Row[]): void {
   };
   goal('mTLS / plaintext CPU per request, keep-alive @max (wrk -c50)', cpuMax);
   goal('mTLS / plaintext CPU per request, keep-alive @1000 rps (fortio)', cpu1000);
+  const keepAlive = ratio((r) => r.wrk?.rps);
+  const [fresh, freshCpu] = [ratio((r) => r.fresh?.rps), ratio((r) => r.fresh?.cpuUs)];
   console.log(
-    `mTLS / plaintext throughput keep-alive: ${f(
-      ratio((r) => r.wrk?.rps),
-      2,
-    )}; new connection per request: ${f(
-      ratio((r) => r.fresh?.rps),
-      2,
-    )} (req/s), ${f(
-      ratio((r) => r.fresh?.cpuUs),
-      2,
-    )} (CPU per request)`,
+    `mTLS / plaintext: keep-alive req/s ${f(keepAlive, 2)}; new connection per request: req/s ${f(fresh, 2)}, CPU per request ${f(freshCpu, 2)}`,
   );
+  const resumed = median(of('mtls').map((r) => (r.fresh && r.full ? r.full.cpuUs / r.fresh.cpuUs : NaN)));
+  console.log(`mTLS new connection, CPU without ÷ with session resumption: ${f(resumed, 2)}`);
 }
 
 // ---------------------------------------------------------------- profiling
@@ -524,11 +559,16 @@ async function profile(
   const conns = keepAlive ? WRK_CONNS : HANDSHAKE_CONNS;
   note(`profiling the mTLS path's proxies under wrk -t1 -c${conns} -d${SECS}s ${url}`);
   const m = await measure(path, () => wrk(wrkBin, url, conns, SECS));
+  const connections = await stat(
+    path.proxies[0]!,
+    `cluster.mesh${keepAlive ? '' : '-fresh'}.upstream_cx_total`,
+  );
   emit({
     kind: 'profile-run',
     target: keepAlive ? 'mtls keep-alive' : 'mtls new connection per request',
     rps: Math.round(m.r.rps),
     proxies_cpu_us_per_req: m.cpuUs,
+    upstream_connections: connections,
   });
   for (const p of path.proxies) {
     await stopTree(p.child, 20000);
