@@ -131,7 +131,7 @@ test('httpsRedirect makes the plain-HTTP virtual host require TLS', () => {
   const rc = g.routes.find((r) => r.name === 'http.8080')!;
   const vh = (rc.virtual_hosts as Obj[])[0]!;
   assert.equal(vh.require_tls, 'ALL');
-  assert.deepEqual(vh.domains, ['www.weather.com', 'www.weather.com:*']);
+  assert.deepEqual(vh.domains, ['www.weather.com']);
   assert.equal(
     simulate(g, { mode: 'gateway', port: 8080, host: 'other.com', path: '/' }).error,
     'no virtual host',

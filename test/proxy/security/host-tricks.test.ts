@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { generateAll, setupMesh, sidecarProxy, type Generated } from '../../simulation/harness.js';
+import {
+  generateAll,
+  routerProxy,
+  setupMesh,
+  sidecarProxy,
+  type Generated,
+} from '../../simulation/harness.js';
 import { pods, services } from '../../simulation/weather-fixture.js';
 import { indent, request, startProxy, staticCluster, type Running } from '../helpers.js';
 import { countingUpstream, type CountingUpstream } from './fixtures.js';
@@ -27,8 +33,9 @@ spec:
   action: ${action}
   rules: [{ to: [{ operation: { ${to} } }] }]`;
 
-function generate(yaml: string, pod: typeof pods.sleep): Generated {
-  return generateAll(sidecarProxy(pod), setupMesh({ services, pods: Object.values(pods), yaml }).push);
+function generate(yaml: string, pod: typeof pods.sleep, gateway = false): Generated {
+  const push = setupMesh({ services, pods: Object.values(pods), yaml }).push;
+  return generateAll(gateway ? routerProxy(pod) : sidecarProxy(pod), push);
 }
 
 /** The generated HCM of httpbin's plaintext inbound chain on port 8000. */
@@ -36,6 +43,15 @@ function inboundHcm(g: Generated): Obj {
   const inbound = g.listeners.find((l) => l.name === 'virtualInbound')!;
   const chain = (inbound.filter_chains as Obj[]).find((c) => c.name === INBOUND_CLUSTER)!;
   return (chain.filters as Obj[]).find((f) => f.name === HCM)!.typed_config as Obj;
+}
+
+/** The generated HCM of a listener's first chain, with the route configuration RDS would serve inline. */
+function hcmWithRoutes(g: Generated, listener: string): Obj {
+  const l = g.listeners.find((x) => x.name === listener)!;
+  const hcm = ((l.filter_chains as Obj[])[0]!.filters as Obj[]).find((f) => f.name === HCM)!
+    .typed_config as Obj;
+  const { rds, ...rest } = hcm;
+  return { ...rest, route_config: g.routes.find((r) => r.name === (rds as Obj).route_config_name)! };
 }
 
 const TYPED_STRUCT = 'type.googleapis.com/udpa.type.v1.TypedStruct';
@@ -234,15 +250,10 @@ spec:
     route: [{ destination: { host: ${HTTPBIN} } }]`,
       pods.sleep,
     );
-    const listener = g.listeners.find((l) => l.name === '0.0.0.0_8000')!;
-    const hcm = ((listener.filter_chains as Obj[])[0]!.filters as Obj[])[0]!.typed_config as Obj;
-    // The route configuration RDS would serve, inline.
-    const { rds, ...rest } = hcm;
-    const routeConfig = g.routes.find((r) => r.name === (rds as Obj).route_config_name)!;
-    px = await startWith(
-      { ...rest, route_config: routeConfig },
-      { [`outbound|8000||${HTTPBIN}`]: vs.port, PassthroughCluster: passthrough.port },
-    );
+    px = await startWith(hcmWithRoutes(g, '0.0.0.0_8000'), {
+      [`outbound|8000||${HTTPBIN}`]: vs.port,
+      PassthroughCluster: passthrough.port,
+    });
     port = await px.port('http');
   });
   after(async () => {
@@ -273,5 +284,43 @@ spec:
     await expectStatus(port, [`${HTTPBIN}.evil.com`, `x${HTTPBIN}`], 200);
     assert.equal(vs.seen.length, routed);
     assert.equal(passthrough.seen.length, passed + 4);
+  });
+});
+
+describe('host tricks against a Gateway host (generated ingress gateway)', () => {
+  it('case, trailing dot and any port reach the www.weather.com route; other hosts get 404', async () => {
+    const frontend = await countingUpstream();
+    const g = generate(
+      `
+apiVersion: networking.istio.io/v1alpha3
+kind: Gateway
+metadata: { name: www-gateway, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ['weather/www.weather.com'] }]
+---
+apiVersion: networking.istio.io/v1alpha3
+kind: VirtualService
+metadata: { name: www-route, namespace: weather }
+spec:
+  hosts: [www.weather.com]
+  gateways: [istio-system/www-gateway]
+  http: [{ route: [{ destination: { host: frontend } }] }]`,
+      pods.ingress,
+      true,
+    );
+    const px = await startWith(hcmWithRoutes(g, '0.0.0.0_8080'), {
+      'outbound|3000||frontend.weather.svc.cluster.local': frontend.port,
+    });
+    try {
+      const port = await px.port('http');
+      const hosts = ['www.weather.com', 'WWW.Weather.com.', 'www.weather.com:80', 'www.weather.com.:20000'];
+      await expectStatus(port, hosts, 200);
+      assert.equal(frontend.seen.length, hosts.length * 2);
+      await expectStatus(port, ['admin.weather.com', 'www.weather.com..', 'www.weather.com.evil.com'], 404);
+    } finally {
+      await px.stop();
+      await frontend.close();
+    }
   });
 });

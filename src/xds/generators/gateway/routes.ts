@@ -51,7 +51,7 @@ export function gatewayRouteConfig(proxy: ProxyInfo, push: PushContext, name: st
         }
         vhosts.set(host, {
           name: `${host}:${s.listenPort}`,
-          domains: host === '*' ? ['*'] : [host, `${host}:*`],
+          domains: [host],
           routes: [...routes],
           ...(s.server.tls?.httpsRedirect ? { require_tls: 'ALL' } : {}),
         });
@@ -64,7 +64,7 @@ export function gatewayRouteConfig(proxy: ProxyInfo, push: PushContext, name: st
       if (!vhosts.has(host))
         vhosts.set(host, {
           name: `${host}:${s.listenPort}`,
-          domains: host === '*' ? ['*'] : [host, `${host}:*`],
+          domains: [host],
           routes: [],
           require_tls: 'ALL',
         });
@@ -73,5 +73,6 @@ export function gatewayRouteConfig(proxy: ProxyInfo, push: PushContext, name: st
   // Istio answers 404 on a gateway port no VirtualService routes.
   if (virtual_hosts.length === 0)
     virtual_hosts.push({ name: `blackhole:${port}`, domains: ['*'], routes: [] });
-  return { name, virtual_hosts, validate_clusters: { value: false } };
+  // As Istio: a port in the Host is ignored (the listener chose the port) rather than listing `host:*`.
+  return { name, virtual_hosts, validate_clusters: { value: false }, ignore_port_in_host_matching: true };
 }
