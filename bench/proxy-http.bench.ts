@@ -17,6 +17,7 @@
 // Run: node --import tsx bench/proxy-http.bench.ts [--rounds N] [--secs S] [--profile [FILE]]
 //   --profile: instead of the comparison, run Weft (concurrency 1) under wrk with --cpu-prof and
 //   print where the time goes (self time by function, file and area); FILE keeps the profile.
+//   --istio: profile weft-istio instead (the share of Istio's telemetry filters in the profile).
 // Env: WEFT_BENCH_SRC=head benchmarks the committed HEAD (git archive) instead of the work tree.
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -680,13 +681,16 @@ async function profile(keep: string | undefined): Promise<void> {
   const { main, source } = build();
   const up = await startUpstream(findBin('nginx'));
   const dir = join(tmp, 'prof');
-  const t = await startWeft(main, 'weft', up.port, 0, 1, ['--cpu-prof', '--cpu-prof-dir', dir]);
-  note(`profiling weft (${source}) under wrk -t1 -c${WRK_CONNS} -d${SECS}s; upstream ${up.what}`);
+  const istio = args.includes('--istio');
+  const t = await startWeft(main, 'weft', up.port, 0, 1, ['--cpu-prof', '--cpu-prof-dir', dir], istio);
+  note(
+    `profiling weft${istio ? '-istio' : ''} (${source}) under wrk -t1 -c${WRK_CONNS} -d${SECS}s; upstream ${up.what}`,
+  );
   await wrk(wrkBin, `http://127.0.0.1:${t.port}/`, WRK_CONNS, WARMUP_SECS);
   const m = await measure(t, up.child, () => wrk(wrkBin, `http://127.0.0.1:${t.port}/`, WRK_CONNS, SECS));
   emit({
     kind: 'profile-run',
-    target: 'weft --cpu-prof',
+    target: `weft${istio ? '-istio' : ''} --cpu-prof`,
     rps: Math.round(m.r.rps),
     proxy_cpu_us_per_req: m.cpuUs,
     proxy_cpu_sys_pct: m.sysPct,
