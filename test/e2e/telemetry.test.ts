@@ -119,3 +119,44 @@ test(
     );
   },
 );
+
+test(
+  'the ingress gateway reports its requests as the source; frontend reports them as the destination',
+  { skip },
+  async () => {
+    const gatewayCall = {
+      reporter: 'source',
+      source_workload: 'istio-ingressgateway',
+      source_workload_namespace: 'istio-system',
+      destination_workload: 'frontend-v1',
+      destination_service_name: 'frontend',
+      destination_service_namespace: 'weather',
+      response_code: '200',
+    };
+    const frontendCall = {
+      ...gatewayCall,
+      reporter: 'destination',
+      connection_security_policy: 'mutual_tls',
+    };
+    const count = async (): Promise<[number, number]> => [
+      sumSamples(
+        await scrapePod(mesh.stateDir, 'istio-system', 'istio-ingressgateway', 15090),
+        'istio_requests_total',
+        gatewayCall,
+      ),
+      sumSamples(
+        await scrapePod(mesh.stateDir, 'weather', 'frontend-v1', 15090),
+        'istio_requests_total',
+        frontendCall,
+      ),
+    ];
+    const before = await count();
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`http://127.0.0.1:${mesh.ingressPort}/`);
+      await r.arrayBuffer();
+      assert.equal(r.status, 200);
+    }
+    const after = await count();
+    assert.deepEqual([after[0] - before[0], after[1] - before[1]], [3, 3]);
+  },
+);
