@@ -146,6 +146,9 @@ test('listchecker whitelist of source.labels["app"]: frontend passes, anyone els
     '7 whitelist.listchecker.weather:sleep is not whitelisted',
   );
   assert.equal(status(e.check(bag('sleep', 'forecast'))), '0 ', 'the rule only covers advertisement');
+  // A missing map key is "" in Mixer, looked up like any string.
+  const unlabelled = bag('x', 'advertisement', 'weather', { 'source.labels': {} });
+  assert.equal(status(e.check(unlabelled)), '7 whitelist.listchecker.weather: is not whitelisted');
   // No labels to look up: the instance cannot be built, so Mixer cannot decide (INTERNAL).
   assert.match(status(e.check(bag(undefined, 'advertisement'))), /^error .*source\.labels/);
 });

@@ -109,17 +109,17 @@ class ListHandler {
   check(_template: string, instance: Readonly<Record<string, unknown>>): CheckResult {
     if (!this.lookup) throw new Error(this.lastError ?? 'no list available yet');
     const v = instance.value;
-    const value = typeof v === 'string' ? v : undefined;
     let status: RpcStatus = { code: Code.OK, message: '' };
-    if (value === undefined || value === '')
+    // Strings (IP addresses arrive as their text) are looked up as they are, even empty ones.
+    if (typeof v !== 'string')
       status = { code: Code.INVALID_ARGUMENT, message: `${String(v)} is not a valid string or IP address` };
     else {
       try {
-        const found = this.lookup(value);
+        const found = this.lookup(v);
         if (this.blacklist && found)
-          status = { code: Code.PERMISSION_DENIED, message: `${value} is blacklisted` };
+          status = { code: Code.PERMISSION_DENIED, message: `${v} is blacklisted` };
         if (!this.blacklist && !found)
-          status = { code: Code.PERMISSION_DENIED, message: `${value} is not whitelisted` };
+          status = { code: Code.PERMISSION_DENIED, message: `${v} is not whitelisted` };
       } catch (e) {
         status = { code: Code.INVALID_ARGUMENT, message: (e as Error).message };
       }
