@@ -15,6 +15,9 @@ import type { SecretOptions } from './secret-options.js';
 import { rootSecret, workloadSecret } from './sds/secrets.js';
 import { metricsSources } from './merged-metrics.js';
 import { createStatusServer } from './status-server.js';
+import { followTrustBundle, withRoot } from './trust-bundle.js';
+import { splitPem } from '../ca/keys.js';
+import type { WorkloadCertificate } from '../ca/client.js';
 
 const PROXY_STOP_GRACE_MS = 5_000;
 
@@ -54,13 +57,29 @@ export async function startAgent(
     log,
   });
   const sds = new SdsServer(log);
+  let roots = cfg.caRootsFile ? cfg.caRootsPem : '';
+  const serve = (cert: WorkloadCertificate): void =>
+    sds.set(workloadSecret(cert), rootSecret(withRoot(roots, cert.rootPem)));
   rotator.on('rotated', (cert) => {
-    sds.set(workloadSecret(cert), rootSecret(cert.rootPem));
+    serve(cert);
     log(
       `workload certificate for ${identity.namespace}/${identity.serviceAccount} valid until ${cert.notAfter.toISOString()}`,
     );
   });
   await rotator.start();
+  const unfollow = cfg.caRootsFile
+    ? followTrustBundle(
+        cfg.caRootsFile,
+        (pem) => {
+          if (pem === roots) return;
+          roots = pem;
+          rotator.setCaRoots(pem);
+          if (rotator.current) serve(rotator.current);
+          log(`trust bundle updated: ${splitPem(pem).length} root(s)`);
+        },
+        log,
+      )
+    : () => undefined;
 
   const socket = sdsSocketPath(cfg);
   rmSync(socket, { force: true });
@@ -87,6 +106,7 @@ export async function startAgent(
         await new Promise((r) => setTimeout(r, drainMs));
       }
       rotator.stop();
+      unfollow();
       await proxy.stop(PROXY_STOP_GRACE_MS);
       for (const s of servers) s.close();
       sdsServer.forceShutdown();

@@ -21,8 +21,13 @@ export class CertificateRotator extends EventEmitter<{ rotated: [WorkloadCertifi
   private stopped = false;
   private failures = 0;
 
-  constructor(private readonly opts: RotatorOptions) {
+  constructor(private opts: RotatorOptions) {
     super();
+  }
+
+  /** New roots to verify the CA with (the mesh trust bundle changed during a root rotation). */
+  setCaRoots(pem: string): void {
+    this.opts = { ...this.opts, caRootsPem: pem };
   }
 
   get current(): WorkloadCertificate | undefined {

@@ -41,6 +41,8 @@ export interface AgentConfig {
   /** host:port of the CA (15012), the roots to verify it and the pod's bootstrap token. */
   caAddress: string;
   caRootsPem: string;
+  /** The mesh trust bundle file to follow (Istio's mounted istio-ca-root-cert), when there is one. */
+  caRootsFile?: string;
   token: string;
   /** Directory the agent owns: bootstrap files and the SDS socket. */
   workDir: string;

@@ -31,6 +31,16 @@ interface SigningMaterial {
   alg: SignatureAlgorithm;
   /** Certificates between the signing cert and the root (signing cert first, root excluded). */
   chain: string[];
+  /** The root the chain leads to (plugged-in CA); the self-signed root is the signing cert. */
+  root?: string;
+}
+
+/** Istio's `cacerts` layout (files in a directory, or keys of the `cacerts` Secret). */
+export interface CacertsFiles {
+  'ca-cert.pem': string;
+  'ca-key.pem': string;
+  'root-cert.pem': string;
+  'cert-chain.pem'?: string;
 }
 
 export interface IssueOptions {
@@ -63,8 +73,13 @@ export class CertificateAuthority {
     private roots: string[],
     readonly trustDomain: string,
     private readonly dir: string | undefined,
-    readonly pluggedIn: boolean,
+    private plugged: boolean,
   ) {}
+
+  /** Signing with a plugged-in CA (Istio cacerts) rather than the self-signed root. */
+  get pluggedIn(): boolean {
+    return this.plugged;
+  }
 
   /** Loads the self-signed CA from `dir`, creating it on first start. */
   static async loadOrCreate(dir: string, trustDomain = 'cluster.local'): Promise<CertificateAuthority> {
@@ -106,22 +121,57 @@ export class CertificateAuthority {
       readFile(join(dir, f), 'utf8').catch((e: NodeJS.ErrnoException) => {
         throw new Error(`plugged-in CA: cannot read ${join(dir, f)}: ${e.code ?? e.message}`);
       });
-    const [certPem, keyPem, rootPem, chainPem] = await Promise.all([
+    const [cert, key, root, chain] = await Promise.all([
       read('ca-cert.pem'),
       read('ca-key.pem'),
       read('root-cert.pem'),
       read('cert-chain.pem').catch(() => ''),
     ]);
-    const cert = new x509.X509Certificate(certPem);
-    const { key, alg } = await importPrivateKeyPem(keyPem);
-    const roots = splitPem(rootPem);
+    const m = await CertificateAuthority.pluggedMaterial({
+      'ca-cert.pem': cert,
+      'ca-key.pem': key,
+      'root-cert.pem': root,
+      'cert-chain.pem': chain,
+    });
+    return new CertificateAuthority(m.signing, m.roots, trustDomain, undefined, true);
+  }
+
+  /**
+   * Switches this CA, live, to a plugged-in one (Istio's `cacerts` Secret replaced): from now on it
+   * signs with the new key, and the trust bundle is the new root-cert.pem — which holds old and new
+   * roots while proxies move. Invalid material throws and leaves the CA as it was.
+   */
+  async usePluggedIn(files: CacertsFiles): Promise<void> {
+    const m = await CertificateAuthority.pluggedMaterial(files);
+    this.signing = m.signing;
+    this.roots = m.roots;
+    this.plugged = true;
+  }
+
+  private static async pluggedMaterial(
+    files: CacertsFiles,
+  ): Promise<{ signing: SigningMaterial; roots: string[] }> {
+    const certPem = files['ca-cert.pem'];
+    let cert: x509.X509Certificate;
+    try {
+      cert = new x509.X509Certificate(certPem);
+    } catch (e) {
+      throw new Error(`plugged-in CA: ca-cert.pem is not a PEM certificate (${(e as Error).message})`, {
+        cause: e,
+      });
+    }
+    const { key, alg } = await importPrivateKeyPem(files['ca-key.pem']).catch((e: Error) => {
+      throw new Error(`plugged-in CA: ca-key.pem is not a PEM private key (${e.message})`, { cause: e });
+    });
+    const roots = splitPem(files['root-cert.pem']);
+    if (roots.length === 0) throw new Error('plugged-in CA: root-cert.pem holds no certificate');
     // cert-chain.pem holds ca-cert then intermediates up to (and possibly including) the root.
-    const chain = splitPem(chainPem).filter(
+    const chain = splitPem(files['cert-chain.pem'] ?? '').filter(
       (c) => !roots.some((r) => new x509.X509Certificate(r).equal(new x509.X509Certificate(c))),
     );
     if (chain.length === 0) chain.push(certPem);
-    await CertificateAuthority.verifyChain([certPem, ...chain.slice(1)], roots);
-    return new CertificateAuthority({ cert, key, alg, chain }, roots, trustDomain, undefined, true);
+    const root = await CertificateAuthority.verifyChain([certPem, ...chain.slice(1)], roots);
+    return { signing: { cert, key, alg, chain, root }, roots };
   }
 
   private static async newRoot(trustDomain: string): Promise<SigningMaterial> {
@@ -147,7 +197,8 @@ export class CertificateAuthority {
   }
 
   /** Checks that each certificate is signed by the next and the last by one of the roots. */
-  private static async verifyChain(chain: string[], roots: string[]): Promise<void> {
+  /** Returns the root the chain leads to. */
+  private static async verifyChain(chain: string[], roots: string[]): Promise<string> {
     const certs = chain.map((c) => new x509.X509Certificate(c));
     for (let i = 0; i < certs.length - 1; i++) {
       if (!(await certs[i]!.verify({ publicKey: certs[i + 1]!.publicKey, signatureOnly: true })))
@@ -156,7 +207,7 @@ export class CertificateAuthority {
     const last = certs[certs.length - 1]!;
     for (const r of roots) {
       if (await last.verify({ publicKey: new x509.X509Certificate(r).publicKey, signatureOnly: true }))
-        return;
+        return r;
     }
     throw new Error('plugged-in CA: the chain does not lead to a certificate in root-cert.pem');
   }
@@ -237,7 +288,7 @@ export class CertificateAuthority {
       ],
     });
     const intermediates = this.pluggedIn ? this.signing.chain : [];
-    return [pem(leaf), ...intermediates, this.roots[0]!];
+    return [pem(leaf), ...intermediates, this.signing.root ?? pem(this.signing.cert)];
   }
 
   /**

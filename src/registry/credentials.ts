@@ -89,7 +89,8 @@ export function credentialCacheFor(store: ConfigStoreReader): CredentialCache {
 
 type Parsed = { credential: Credential } | { error: string };
 
-function secretData(c: StoredConfig): Record<string, string> {
+/** A Secret's data (base64) and stringData, decoded. */
+export function secretData(c: StoredConfig): Record<string, string> {
   const r = c.resource as { data?: Record<string, string>; stringData?: Record<string, string> };
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');

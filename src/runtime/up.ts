@@ -17,6 +17,7 @@ import { startControlPlane, type ControlPlane } from '../controlplane/control-pl
 import { cleanupAll } from './cleanup.js';
 import { loadImageCatalogue } from './images.js';
 import { gatewayResources, publishIngress } from './ingress.js';
+import { runMeshCa, trustBundleFile } from './mesh-ca.js';
 import { MeshNetwork } from './net/mesh-network.js';
 import { formatPreflight, preflight } from './net/preflight.js';
 import { WorkloadController } from './workloads/controller.js';
@@ -109,19 +110,29 @@ export async function startLocalMesh(opts: UpOptions): Promise<LocalMesh> {
 
     const tokens = new BootstrapTokens();
     const istiod = { trustDomain: ca.trustDomain, namespace: 'istio-system', serviceAccount: 'istiod' };
-    const serving = await createCsr(istiod, ['istiod.istio-system.svc']);
-    const chain = await ca.sign(serving.csrPem, istiod, { dnsNames: ['istiod.istio-system.svc'] });
-    const provider = new MutableCertificateProvider(
-      ca.trustBundle().join(''),
-      chain.slice(0, -1).join(''),
-      serving.keyPem,
-    );
+    // 15012's own certificate, issued by the mesh CA (again whenever a plugged-in CA replaces it).
+    const servingCert = async (): Promise<[string, string]> => {
+      const serving = await createCsr(istiod, ['istiod.istio-system.svc']);
+      const chain = await ca.sign(serving.csrPem, istiod, { dnsNames: ['istiod.istio-system.svc'] });
+      return [chain.slice(0, -1).join(''), serving.keyPem];
+    };
+    const provider = new MutableCertificateProvider(ca.trustBundle().join(''), ...(await servingCert()));
     const caServer = new grpc.Server();
     addCaService(caServer, { ca, tokens });
     const creds = caServerCredentials(provider);
     const caPort = await bind(caServer, `127.0.0.1:${opts.caPort ?? 15012}`, creds);
     await bind(caServer, `${network.gateway}:${caPort}`, creds);
     closers.push(() => caServer.forceShutdown());
+    closers.push(
+      await runMeshCa({
+        ca,
+        store: cp.store,
+        stateDir,
+        rootNamespace: 'istio-system',
+        onChange: async () => provider.update(ca.trustBundle().join(''), ...(await servingCert())),
+        log,
+      }),
+    );
     network.setExtraHosts([{ ip: network.gateway, names: ISTIOD_NAMES }]);
     log(
       `control plane: xDS ${cp.xdsAddress}, CA 127.0.0.1:${caPort}, http://${cp.httpAddress} (pods use ${network.gateway})`,
@@ -138,6 +149,7 @@ export async function startLocalMesh(opts: UpOptions): Promise<LocalMesh> {
           xdsAddress: `${network.gateway}:${xdsPort}`,
           caAddress: `${network.gateway}:${caPort}`,
           caRootsPem: () => ca.trustBundle().join(''),
+          caRootsFile: trustBundleFile(stateDir),
           tokens,
           trustDomain: ca.trustDomain,
           clusterId: 'Kubernetes',

@@ -28,6 +28,8 @@ export interface MeshSettings {
   xdsAddress: string;
   caAddress: string;
   caRootsPem: () => string;
+  /** The trust bundle file agents follow (roots change during a CA rotation). */
+  caRootsFile?: string;
   tokens: BootstrapTokens;
   trustDomain: string;
   clusterId: string;
@@ -60,6 +62,9 @@ const PROXY_READINESS: NonNullable<Container['readinessProbe']> = {
   periodSeconds: 2,
   failureThreshold: 30,
 };
+
+/** How long a terminating pod keeps running after leaving the endpoints (≥ the EDS debounce + push). */
+const ENDPOINT_REMOVAL_MS = 1000;
 
 interface Slot {
   spec: Container;
@@ -212,6 +217,7 @@ export class PodRunner {
       xdsAddress: mesh.xdsAddress,
       caAddress: mesh.caAddress,
       caRootsPem: mesh.caRootsPem(),
+      ...(mesh.caRootsFile ? { caRootsFile: mesh.caRootsFile } : {}),
       token: this.token,
       workDir,
       appProbers: this.plan.appProbers,
@@ -321,8 +327,13 @@ export class PodRunner {
 
   /** Graceful termination: SIGTERM to every container (the agent drains), SIGKILL after the grace period. */
   async stop(): Promise<void> {
+    const wasServing = this.status().ready;
     this.terminating = true;
     this.changed();
+    // Out of the endpoints first, then SIGTERM: callers' proxies learn of the removal (one EDS
+    // push) before the app stops listening, so a rollout never sends a request to a dead app —
+    // the race Kubernetes users close with a preStop sleep.
+    if (wasServing) await new Promise((r) => setTimeout(r, ENDPOINT_REMOVAL_MS));
     const grace = this.plan.terminationGraceSeconds * 1000;
     for (const s of this.slots.values()) {
       s.readiness?.stop();

@@ -110,6 +110,8 @@ export function httpsGet(
     servername?: string;
     agent?: https.Agent;
     path?: string;
+    /** Skip the host name check (mesh certificates carry only a SPIFFE URI). */
+    anyServerName?: boolean;
   } = {},
 ): Promise<HttpsResult> {
   return new Promise((resolve) => {
@@ -123,6 +125,7 @@ export function httpsGet(
         cert: opts.cert,
         key: opts.key,
         agent: opts.agent ?? false,
+        ...(opts.anyServerName ? { checkServerIdentity: () => undefined } : {}),
       },
       (res) => {
         let body = '';

@@ -68,10 +68,12 @@ describe('sidecar-to-sidecar mTLS', () => {
   let client: Running;
   let strict: number;
   let permissive: number;
+  let serverCert: Awaited<ReturnType<TestCa['issue']>>;
   before(async () => {
     [ca, other] = await Promise.all([makeCa(), makeCa()]);
     [sdsServer, sdsClient] = await Promise.all([startSds(), startSds()]);
-    sdsServer.sds.set(certSecret('default', await ca.issue('advertisement')), caSecret('ROOTCA', ca.root));
+    serverCert = await ca.issue('advertisement');
+    sdsServer.sds.set(certSecret('default', serverCert), caSecret('ROOTCA', ca.root));
     sdsClient.sds.set(certSecret('default', await ca.issue('frontend')), caSecret('ROOTCA', ca.root));
     app = await startUpstream('advertisement');
     server = await startProxy(`
@@ -195,6 +197,31 @@ ${indent(sdsCluster(sdsClient.port), 2)}
     const c = await other.issue('frontend');
     const r = await httpsGet(strict, { ca: ca.root, cert: c.certChainPem, key: c.keyPem, servername: '' });
     assert.equal(r.status, undefined);
+  });
+
+  it('a ROOTCA update applies to the next handshake: a client certificate from a dropped root is refused', async () => {
+    const client = await ca.issue('frontend');
+    const get = (): ReturnType<typeof httpsGet> =>
+      httpsGet(strict, {
+        ca: ca.root,
+        cert: client.certChainPem,
+        key: client.keyPem,
+        servername: '',
+        anyServerName: true,
+      });
+    assert.equal((await get()).status, 200);
+    // Only the roots change (the agent re-sends the same workload certificate with the new bundle).
+    sdsServer.sds.set(certSecret('default', serverCert), caSecret('ROOTCA', other.root));
+    try {
+      let r = await get();
+      for (let i = 0; i < 40 && r.status !== undefined; i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        r = await get();
+      }
+      assert.equal(r.status, undefined, 'a certificate from the dropped root still got an answer');
+    } finally {
+      sdsServer.sds.set(certSecret('default', serverCert), caSecret('ROOTCA', ca.root));
+    }
   });
 
   it('a server SAN that does not match is 503 UF with a TLS transport failure reason', async () => {
