@@ -16,7 +16,7 @@ import {
 } from '../../simulation/harness.js';
 import { pods, services } from '../../simulation/weather-fixture.js';
 import { indent, request, startProxy, staticCluster, type Running } from '../helpers.js';
-import { countingUpstream, type CountingUpstream } from './fixtures.js';
+import { bootstrap, countingUpstream, tempLog, type CountingUpstream } from './fixtures.js';
 import { structToPlain } from '../../../src/proxy/config/proto.js';
 
 type Obj = Record<string, unknown>;
@@ -322,5 +322,44 @@ spec:
       await px.stop();
       await frontend.close();
     }
+  });
+});
+
+describe('HCM port stripping (Envoy options Istio does not set)', () => {
+  const ONLY_A = `
+virtual_hosts:
+- name: a
+  domains: [a.example.com]
+  routes: [{match: {prefix: /}, route: {cluster: backend}}]`;
+
+  async function withHcm(hcmExtra: string, run: (port: number, up: CountingUpstream) => Promise<void>) {
+    const up = await countingUpstream();
+    const px = await startProxy(
+      bootstrap({ routes: ONLY_A, hcmExtra, log: tempLog(), clusters: staticCluster('backend', [up.port]) }),
+    );
+    try {
+      await run(await px.port('http'), up);
+    } finally {
+      await px.stop();
+      await up.close();
+    }
+  }
+
+  it('strip_any_host_port: any port is dropped before routing and upstream', async () => {
+    await withHcm('strip_any_host_port: true', async (port, up) => {
+      await expectStatus(port, ['a.example.com:1234', 'A.example.com:80'], 200);
+      assert.deepEqual(
+        up.seen.map((r) => r.headers.host),
+        ['a.example.com', 'A.example.com', 'a.example.com', 'A.example.com'],
+      );
+      await expectStatus(port, ['a.example.com:x'], 404);
+    });
+  });
+
+  it("strip_matching_host_port: only the listener's own port is dropped", async () => {
+    await withHcm('strip_matching_host_port: true', async (port) => {
+      await expectStatus(port, [`a.example.com:${port}`], 200);
+      await expectStatus(port, [`a.example.com:${port + 1}`], 404);
+    });
   });
 });
