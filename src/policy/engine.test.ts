@@ -239,3 +239,80 @@ test('a rule naming a missing handler is left out with an error naming it', () =
     "action='denycustomer.rule.weather[0]': Handler not found: handler='nosuch.denier'",
   ]);
 });
+
+const QUOTA = (window: string) => `apiVersion: config.istio.io/v1alpha2
+kind: handler
+metadata: { name: quotahandler, namespace: istio-system }
+spec:
+  compiledAdapter: memquota
+  params:
+    quotas:
+    - name: requestcountquota.instance.istio-system
+      maxAmount: 500
+      validDuration: 1s
+      overrides:
+      - dimensions: { destination: advertisement }
+        maxAmount: 4
+        validDuration: ${window}
+---
+apiVersion: config.istio.io/v1alpha2
+kind: instance
+metadata: { name: requestcountquota, namespace: istio-system }
+spec:
+  compiledTemplate: quota
+  params:
+    dimensions:
+      source: request.headers["x-forwarded-for"] | "unknown"
+      destination: destination.labels["app"] | destination.service.name | "unknown"
+---
+apiVersion: config.istio.io/v1alpha2
+kind: QuotaSpec
+metadata: { name: request-count, namespace: istio-system }
+spec:
+  rules:
+  - quotas: [{ charge: 1, quota: requestcountquota }]
+---
+apiVersion: config.istio.io/v1alpha2
+kind: QuotaSpecBinding
+metadata: { name: request-count, namespace: istio-system }
+spec:
+  quotaSpecs: [{ name: request-count, namespace: istio-system }]
+  services: [{ name: advertisement, namespace: weather }]
+---
+apiVersion: config.istio.io/v1alpha2
+kind: rule
+metadata: { name: quota, namespace: istio-system }
+spec:
+  match: match(request.headers["cookie"], "user=tester") == false
+  actions: [{ handler: quotahandler, instances: [requestcountquota] }]
+`;
+
+test('memquota (scenario 22): 4 requests per window to advertisement, the 5th RESOURCE_EXHAUSTED; testers exempt', async () => {
+  const e = engineWith(QUOTA('1s'));
+  const ad = (cookie = '') => bag('frontend', 'advertisement', 'weather', { 'request.headers': { cookie } });
+  const five = Array.from({ length: 5 }, () => status(e.check(ad())));
+  assert.deepEqual(five, ['0 ', '0 ', '0 ', '0 ', '8 Quota is exhausted for: requestcountquota']);
+  // The rule does not match testers: their requests are granted without counting.
+  assert.equal(status(e.check(ad('user=tester'))), '0 ');
+  // Services the QuotaSpecBinding does not name charge nothing.
+  assert.equal(status(e.check(bag('frontend', 'forecast'))), '0 ');
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.equal(status(e.check(ad())), '0 ', 'a new window grants again');
+});
+
+test('memquota with validDuration 0 is an allocation quota; a denier grants no quota', () => {
+  const e = engineWith(QUOTA('0s'));
+  const ad = () => bag('frontend', 'advertisement', 'weather', { 'request.headers': {} });
+  assert.deepEqual(Array.from({ length: 5 }, () => status(e.check(ad()))).slice(3), [
+    '0 ',
+    '8 Quota is exhausted for: requestcountquota',
+  ]);
+  // The same config with the memquota handler replaced by a denier.
+  const denierHandler = `apiVersion: config.istio.io/v1alpha2
+kind: handler
+metadata: { name: quotahandler, namespace: istio-system }
+spec: { compiledAdapter: denier }
+`;
+  const denied = engineWith(denierHandler + QUOTA('1s').slice(QUOTA('1s').indexOf('---')));
+  assert.equal(status(denied.check(ad())), '8 Quota is exhausted for: requestcountquota');
+});

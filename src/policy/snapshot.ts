@@ -1,7 +1,8 @@
 // Mixer's config snapshot for the Check path (runtime/config BuildSnapshot + routing.BuildTable,
-// CHECK variety): handlers of the adapters Weft runs, CHECK instances with their compiled field
-// expressions, and rules with their compiled match, each action resolved the way Mixer resolves
-// names. Bad parts are left out with an error naming them, as Mixer elides them.
+// CHECK and QUOTA varieties): handlers of the adapters Weft runs, CHECK and QUOTA instances with
+// their compiled field expressions, rules with their compiled match, each action resolved the way
+// Mixer resolves names, and the quotas requests charge (QuotaSpec/QuotaSpecBinding). Bad parts
+// are left out with an error naming them, as Mixer elides them.
 import type { Resource } from '../api/resource.js';
 import {
   adapterSupports,
@@ -21,21 +22,30 @@ import {
 import { pbGet } from '../api/mixer/fields.js';
 import { buildDenier } from './adapters/denier.js';
 import { buildList } from './adapters/list.js';
+import { buildMemQuota } from './adapters/memquota.js';
+import { quotaRequirements, type QuotaRequirements } from './quota-specs.js';
 import type { AdapterEnv, HandlerBuilder, InstanceValues, Params, PolicyHandler } from './adapters/types.js';
 
 type Rec = Record<string, unknown>;
 
-/** Compiled adapters that answer Check (Mixer's names). */
-const BUILDERS: Record<string, HandlerBuilder> = { denier: buildDenier, listchecker: buildList };
-/** Templates of the CHECK variety and the fields their instances evaluate. */
-const CHECK_TEMPLATES: Record<string, { fields: string[] }> = {
-  checknothing: { fields: [] },
-  listentry: { fields: ['value'] },
+/** Compiled adapters that answer Check and quota (Mixer's names). */
+const BUILDERS: Record<string, HandlerBuilder> = {
+  denier: buildDenier,
+  listchecker: buildList,
+  memquota: buildMemQuota,
+};
+/** Templates of the CHECK and QUOTA varieties: the fields and string maps their instances evaluate. */
+const TEMPLATES: Record<string, { variety: 'CHECK' | 'QUOTA'; fields: string[]; maps: string[] }> = {
+  checknothing: { variety: 'CHECK', fields: [], maps: [] },
+  listentry: { variety: 'CHECK', fields: ['value'], maps: [] },
+  quota: { variety: 'QUOTA', fields: [], maps: ['dimensions'] },
 };
 
 export interface PolicyInstance {
+  /** Fully qualified (name.kind.namespace). */
   name: string;
   template: string;
+  variety: 'CHECK' | 'QUOTA';
   build(bag: AttributeBag): InstanceValues;
 }
 
@@ -56,6 +66,7 @@ export interface PolicyRule {
 
 export interface PolicySnapshot {
   rules: PolicyRule[];
+  quotas: QuotaRequirements;
   /** What was left out, and why. */
   errors: string[];
   close(): void;
@@ -73,22 +84,39 @@ function vocabularyOf(resources: readonly Resource[]): AttributeVocabulary {
   return more.length ? extendVocabulary(DEFAULT_VOCABULARY, more) : DEFAULT_VOCABULARY;
 }
 
+type Compiled = CompiledExpression & { ok: true };
+
+function compile(src: unknown, at: string, vocab: AttributeVocabulary): Compiled | undefined {
+  if (typeof src !== 'string') return undefined;
+  const c = compileMixerExpression(src, undefined, vocab);
+  if (!c.ok) throw new Error(`${at}: ${c.error}`);
+  return c;
+}
+
 function compileInstance(r: Resource, template: string, vocab: AttributeVocabulary): PolicyInstance {
   const params = paramsOf(r, 'instance');
-  const fields: [string, CompiledExpression & { ok: true }][] = [];
-  for (const f of CHECK_TEMPLATES[template]!.fields) {
-    const src = params[f];
-    if (typeof src !== 'string') continue;
-    const c = compileMixerExpression(src, undefined, vocab);
-    if (!c.ok) throw new Error(`${f}: ${c.error}`);
-    fields.push([f, c]);
+  const t = TEMPLATES[template]!;
+  const fields: [string, Compiled][] = [];
+  for (const f of t.fields) {
+    const c = compile(params[f], f, vocab);
+    if (c) fields.push([f, c]);
   }
+  const maps: [string, [string, Compiled][]][] = t.maps.map((m) => [
+    m,
+    Object.entries((params[m] ?? {}) as Rec).flatMap(([k, src]) => {
+      const c = compile(src, `${m}.${k}`, vocab);
+      return c ? [[k, c] as [string, Compiled]] : [];
+    }),
+  ]);
   return {
     name: mixerFqn(r),
     template,
+    variety: t.variety,
     build(bag) {
-      const out: Record<string, MixerValue> = {};
+      const out: Record<string, MixerValue | Record<string, MixerValue>> = {};
       for (const [f, c] of fields) out[f] = c.evaluate(bag);
+      for (const [m, entries] of maps)
+        out[m] = Object.fromEntries(entries.map(([k, c]) => [k, c.evaluate(bag)]));
       return out;
     },
   };
@@ -152,7 +180,7 @@ export function buildPolicySnapshot(resources: readonly Resource[], env: Adapter
       if (!hfqn) return errors.push(`${where}: Handler not found: handler='${ref}'`);
       const hres = handlerRes.get(hfqn)!;
       const adapter = handlerAdapter(hres)!;
-      const checkInstances: Resource[] = [];
+      const runnable: Resource[] = [];
       for (const iref of (a.instances ?? []) as string[]) {
         const ifqn = canonicalize(iref, 'instance', ns).find((c) => instanceRes.has(c));
         if (!ifqn) {
@@ -165,12 +193,12 @@ export function buildPolicySnapshot(resources: readonly Resource[], env: Adapter
           errors.push(
             `${where}: instance '${ifqn}' is of template '${template}' which is not supported by handler '${hfqn}'`,
           );
-        // Report and quota instances belong to other calls; only CHECK ones are Check's business.
-        else if (template in CHECK_TEMPLATES) checkInstances.push(ires);
+        // Report instances belong to the Report call; Check runs CHECK and QUOTA ones.
+        else if (template in TEMPLATES) runnable.push(ires);
       }
-      if (checkInstances.length === 0 || !(adapter in BUILDERS)) return;
+      if (runnable.length === 0 || !(adapter in BUILDERS)) return;
       const h = handler(hfqn, hres, where);
-      const built = checkInstances.map((x) => instance(mixerFqn(x), x, where));
+      const built = runnable.map((x) => instance(mixerFqn(x), x, where));
       if (!h || built.some((x) => !x)) return;
       actions.push({
         handlerName: hres.kind === 'handler' ? `${hres.metadata.name}.${nsOf(hres)}` : hfqn,
@@ -188,6 +216,7 @@ export function buildPolicySnapshot(resources: readonly Resource[], env: Adapter
   }
   return {
     rules,
+    quotas: quotaRequirements(resources),
     errors,
     close() {
       for (const h of handlers.values()) h?.close();

@@ -28,8 +28,14 @@ interface Reply {
   body: string;
 }
 
-/** `curl` run inside a pod of `deploy` (its traffic leaves through the pod's sidecar). */
-async function curlFrom(ns: string, deploy: string, url: string): Promise<Reply> {
+/** One `curl` run inside a pod of `deploy` (its traffic leaves through the pod's sidecar), `n` requests. */
+async function curlFrom(
+  ns: string,
+  deploy: string,
+  url: string,
+  n = 1,
+  headers: string[] = [],
+): Promise<Reply[]> {
   const r = await weft([
     'exec',
     `deploy/${deploy}`,
@@ -42,17 +48,20 @@ async function curlFrom(ns: string, deploy: string, url: string): Promise<Reply>
     '-sS',
     '-m',
     '10',
+    ...headers.flatMap((h) => ['-H', h]),
     '-w',
-    '\n%{http_code}',
-    url,
+    '\n@@%{http_code}@@\n',
+    ...Array<string>(n).fill(url),
   ]);
   assert.equal(r.code, 0, r.stderr);
-  const i = r.stdout.lastIndexOf('\n');
-  return { status: Number(r.stdout.slice(i + 1)), body: r.stdout.slice(0, i) };
+  return [...r.stdout.matchAll(/([\s\S]*?)\n@@(\d+)@@\n/g)].map((m) => ({
+    status: Number(m[2]),
+    body: m[1]!,
+  }));
 }
 
-const fromFrontend = (): Promise<Reply> => curlFrom('weather', 'frontend-v1', AD);
-const fromSleep = (): Promise<Reply> => curlFrom('default', 'sleep', AD);
+const fromFrontend = async (): Promise<Reply> => (await curlFrom('weather', 'frontend-v1', AD))[0]!;
+const fromSleep = async (): Promise<Reply> => (await curlFrom('default', 'sleep', AD))[0]!;
 
 /** The weather page through the ingress gateway: its ad area. */
 async function pageAd(): Promise<string> {
@@ -176,5 +185,90 @@ test(
 
     await remove(WHITELIST);
     assert.equal((await fromSleep()).status, 200);
+  },
+);
+
+// Istio 1.1's rate-limit task shape: memquota handler, quota instance, QuotaSpec(Binding), rule.
+const QUOTA = `apiVersion: config.istio.io/v1alpha2
+kind: handler
+metadata: { name: quotahandler, namespace: istio-system }
+spec:
+  compiledAdapter: memquota
+  params:
+    quotas:
+    - name: requestcountquota.instance.istio-system
+      maxAmount: 500
+      validDuration: 1s
+      overrides:
+      - dimensions: { destination: advertisement }
+        maxAmount: 4
+        validDuration: 5s
+---
+apiVersion: config.istio.io/v1alpha2
+kind: instance
+metadata: { name: requestcountquota, namespace: istio-system }
+spec:
+  compiledTemplate: quota
+  params:
+    dimensions:
+      source: request.headers["x-forwarded-for"] | "unknown"
+      destination: destination.labels["app"] | destination.service.name | "unknown"
+      destinationVersion: destination.labels["version"] | "unknown"
+---
+apiVersion: config.istio.io/v1alpha2
+kind: QuotaSpec
+metadata: { name: request-count, namespace: istio-system }
+spec:
+  rules:
+  - quotas:
+    - charge: 1
+      quota: requestcountquota
+---
+apiVersion: config.istio.io/v1alpha2
+kind: QuotaSpecBinding
+metadata: { name: request-count, namespace: istio-system }
+spec:
+  quotaSpecs:
+  - name: request-count
+    namespace: istio-system
+  services:
+  - name: advertisement
+    namespace: weather
+---
+apiVersion: config.istio.io/v1alpha2
+kind: rule
+metadata: { name: quota, namespace: istio-system }
+spec:
+  match: match(request.headers["cookie"], "user=tester") == false
+  actions:
+  - handler: quotahandler
+    instances: [requestcountquota]
+`;
+
+test(
+  'scenario 22 with memquota: 4 requests per 5 s to advertisement, the 5th 429 RESOURCE_EXHAUSTED; testers exempt; a new window grants again',
+  { skip },
+  async () => {
+    await mesh.apply(QUOTA);
+    const started = Date.now();
+    const five = await curlFrom('weather', 'frontend-v1', AD, 5);
+    assert.ok(Date.now() - started < 5000, 'the five requests fit in one window');
+    assert.deepEqual(
+      five.map((r) => r.status),
+      [200, 200, 200, 200, 429],
+    );
+    assert.equal(five[4]!.body, 'RESOURCE_EXHAUSTED:Quota is exhausted for: requestcountquota');
+    const testers = await curlFrom('weather', 'frontend-v1', AD, 3, ['Cookie: user=tester']);
+    assert.deepEqual(
+      testers.map((r) => r.status),
+      [200, 200, 200],
+    );
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 5500 - Date.now())));
+    assert.equal((await fromFrontend()).status, 200);
+    await remove(QUOTA);
+    assert.deepEqual(
+      (await curlFrom('weather', 'frontend-v1', AD, 6)).map((r) => r.status),
+      [200, 200, 200, 200, 200, 200],
+    );
   },
 );

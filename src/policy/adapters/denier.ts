@@ -1,5 +1,6 @@
 // Mixer's denier adapter: every checknothing/listentry instance gets the configured status
-// (FAILED_PRECONDITION by default), cached by the client for validDuration/validUseCount.
+// (FAILED_PRECONDITION by default), cached by the client for validDuration/validUseCount; every
+// quota instance is granted nothing.
 import { pbGet } from '../../api/mixer/fields.js';
 import { Code } from '../rpc-status.js';
 import { durationMs } from './params.js';
@@ -14,5 +15,5 @@ export const buildDenier: HandlerBuilder = (params) => {
     validDurationMs: durationMs(pbGet(params, 'valid_duration'), 5000),
     validUseCount: (pbGet(params, 'valid_use_count') as number | undefined) ?? 1000,
   };
-  return { check: () => result, close: () => {} };
+  return { check: () => result, quota: () => ({ granted: 0, validDurationMs: 0 }), close: () => {} };
 };

@@ -1,5 +1,6 @@
 // What a compiled Mixer adapter looks like to the policy engine: a handler built from its params
-// that answers CHECK instances (Mixer's adapter.CheckResult) and is closed when config replaces it.
+// that answers CHECK instances (adapter.CheckResult) and/or QUOTA instances (adapter.QuotaResult),
+// and is closed when config replaces it.
 import type { MixerValue } from '../../api/mixer/index.js';
 import type { RpcStatus } from '../rpc-status.js';
 
@@ -12,8 +13,21 @@ export interface CheckResult {
 /** An instance's fields as its template's expressions evaluated them. */
 export type InstanceValues = Readonly<Record<string, MixerValue | Readonly<Record<string, MixerValue>>>>;
 
+export interface QuotaResult {
+  /** What was granted of the amount asked for; less means the quota is exhausted. */
+  granted: number;
+  validDurationMs: number;
+}
+
+/** A QUOTA instance: its fully qualified name (memquota keys limits by it) and its fields. */
+export interface QuotaInstance {
+  name: string;
+  values: InstanceValues;
+}
+
 export interface PolicyHandler {
-  check(template: string, instance: InstanceValues): CheckResult;
+  check?(template: string, instance: InstanceValues): CheckResult;
+  quota?(instance: QuotaInstance, amount: number): QuotaResult;
   close(): void;
 }
 
