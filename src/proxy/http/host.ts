@@ -13,3 +13,9 @@ export function withoutPort(authority: string): string {
   const i = portStart(authority);
   return i < 0 ? authority : authority.slice(0, i);
 }
+
+// RFC 3986 authority characters, as nghttp2_check_authority (Envoy's authorityIsValid) allows them.
+const AUTHORITY = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]%]*$/;
+
+/** False for a Host/:authority no URL could carry (`a.com/x`, `a.com x`, `a.com#x`). */
+export const authorityIsValid = (authority: string): boolean => AUTHORITY.test(authority);

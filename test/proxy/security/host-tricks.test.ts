@@ -168,6 +168,9 @@ describe('host tricks against AuthorizationPolicy hosts (generated sidecar inbou
         403,
       );
       assert.equal((await h1(port, 'admin.weather.com.')).body, 'RBAC: access denied');
+      // Hosts no URL could carry are refused before any rule (HTTP/2's codec already resets them).
+      for (const host of ['admin.weather.com/x', 'admin.weather.com x', 'admin.weather.com#x'])
+        assert.equal((await h1(port, host)).status, 400, host);
       // An absolute-form target names the host the app acts on, whatever Host says.
       assert.equal(await absoluteForm(port, 'http://ADMIN.weather.com./', 'www.weather.com'), 403);
       assert.equal(up.seen.length, before, 'no denied spelling reached the app');

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { HeaderMap, type HeaderValue } from '../../../http/header-map.js';
+import { authorityIsValid } from '../../../http/host.js';
 import { BODY, grpcMessageEncode, httpToGrpcStatus, isGrpcRequest } from '../../../http/local-reply.js';
 import { StreamInfo, type ResponseFlag } from '../../../http/stream-info.js';
 import { bestPrefix, type Cidr } from '../../../listener/cidr.js';
@@ -204,6 +205,11 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
   }
 
   start(): void {
+    // As Envoy: a host no URL could carry (`a.com/x`) is refused rather than slipping past host rules.
+    if (!authorityIsValid(this.authority)) {
+      this.sendLocalReply(400, BODY.badRequest, undefined, 'http.invalid_authority');
+      return;
+    }
     const n = normalizeRequestPath(this.path, this.hcm.config.pathNormalization);
     if (n.kind === 'reject') {
       this.sendLocalReply(400, BODY.badRequest, undefined, 'path_normalization_failed');
