@@ -2,6 +2,7 @@
 // Envoy's response flags in their enum order (the order they print in %RESPONSE_FLAGS%).
 import type { WorkloadMetadata } from '../filters/common/istio_stats/workload-metadata.js';
 import type { SslInfo } from '../tls/ssl-info.js';
+import type { UpstreamIdentity } from '../tls/upstream.js';
 
 export const RESPONSE_FLAGS = [
   'LH',
@@ -86,6 +87,8 @@ export class StreamInfo {
   requestedServerName = '';
   /** the downstream connection's TLS facts (%DOWNSTREAM_PEER_URI_SAN%, Istio's principals) */
   downstreamSsl: SslInfo | undefined = undefined;
+  /** the identities of the upstream TLS connection that answered (mTLS clusters only) */
+  upstreamSsl: UpstreamIdentity | undefined = undefined;
   connectionTerminationDetails = '';
   /** Istio's filter state downstream_peer / upstream_peer, set by istio.metadata_exchange */
   downstreamPeer: WorkloadMetadata | undefined = undefined;

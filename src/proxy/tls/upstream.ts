@@ -12,10 +12,23 @@ import type { TlsContextConfig } from './context-config.js';
 import { sanMismatch, SECRET_NOT_READY, tlsFailureReason, UpstreamTlsError } from './errors.js';
 import { ContextBuilder, type BuiltContext } from './secure-context.js';
 import type { SecretStore } from './secret-store.js';
+import { sslInfo } from './ssl-info.js';
+
+/**
+ * The identities an endpoint's last handshake proved (Envoy's upstream Ssl::ConnectionInfo,
+ * kept per endpoint since a stream does not see which pooled connection carried it): Istio's
+ * stats name the source and destination principals of outbound requests from it.
+ */
+export interface UpstreamIdentity {
+  readonly peerUriSan: string;
+  readonly localUriSan: string;
+}
 
 export class UpstreamTls {
   private readonly builder: ContextBuilder;
   private readonly alpn: string[];
+  /** address → port → identity */
+  private readonly identities = new Map<string, Map<number, UpstreamIdentity>>();
   /** Sessions to resume by endpoint, per built context: a rebuilt one (rotated certificate) starts empty. */
   private readonly sessions = new WeakMap<BuiltContext, Map<string, Buffer>>();
 
@@ -80,12 +93,25 @@ export class UpstreamTls {
       s.once('secureConnect', () => {
         clearTimeout(timer);
         s.off('error', fail);
+        this.remember(host, port, s);
         cb(null, s);
       });
     };
     const now = this.builder.current();
     if (now) go(now);
     else void this.builder.ready(timeoutMs).then(() => go(this.builder.current()));
+  }
+
+  private remember(host: string, port: number, s: tls.TLSSocket): void {
+    const info = sslInfo(s, true);
+    let byPort = this.identities.get(host);
+    if (!byPort) this.identities.set(host, (byPort = new Map()));
+    byPort.set(port, { peerUriSan: info.peerUriSans[0] ?? '', localUriSan: info.localUriSans[0] ?? '' });
+  }
+
+  /** What the last handshake with address:port proved, if one completed. */
+  identity(address: string, port: number): UpstreamIdentity | undefined {
+    return this.identities.get(address)?.get(port);
   }
 
   /** undici Connector over connect(). */

@@ -230,7 +230,7 @@ ${indent(sdsCluster(sdsClient.port), 2)}
     await ca.close();
   });
 
-  it('mTLS: both reporters count every request with Istio labels; the exchange headers stay between the proxies', async () => {
+  it('mTLS: both reporters count every request with Istio labels and both principals; the exchange headers stay between the proxies', async () => {
     const port = await client.port('outbound_mtls');
     for (let i = 0; i < 7; i++) {
       const r = await request(port, '/ads', { headers: { host: 'advertisement.default:80' } });
@@ -258,8 +258,8 @@ ${indent(sdsCluster(sdsClient.port), 2)}
     const srcLabels = labelText(
       expectedLabels({
         reporter: 'source',
-        sourcePrincipal: 'unknown',
-        destinationPrincipal: 'unknown',
+        sourcePrincipal: spiffe('frontend'),
+        destinationPrincipal: spiffe('advertisement'),
         destinationService: 'advertisement.default.svc.cluster.local',
         code: '200',
         policy: 'unknown',

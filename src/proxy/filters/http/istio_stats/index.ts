@@ -18,14 +18,16 @@ class IstioStatsFilter implements HttpFilter {
     const stats = this.stats;
     const info = cb.info;
     const grpc = isGrpcRequest(cb.requestHeaders.get('content-type'));
-    // The server side reads its peer's identity off the downstream connection; the client side
-    // does not see its upstream's certificate here, so those principals stay unknown.
-    const ssl = stats.reporter === 'destination' ? cb.connection.ssl : undefined;
+    // The server side reads the identities off the downstream connection, the client side off
+    // the upstream one (its own certificate is then the local one).
+    const server = stats.reporter === 'destination';
+    const down = server ? cb.connection.ssl : undefined;
+    const up = server ? undefined : info.upstreamSsl;
     const series = stats.httpSeries(
-      stats.reporter === 'destination' ? info.downstreamPeer : info.upstreamPeer,
+      server ? info.downstreamPeer : info.upstreamPeer,
       stats.service(info.upstreamCluster, info.routeName, cb.authority),
-      ssl?.peerUriSans[0] ?? '',
-      ssl?.localUriSans[0] ?? '',
+      (down ? down.peerUriSans[0] : up?.peerUriSan) ?? '',
+      (down ? down.localUriSans[0] : up?.localUriSan) ?? '',
       info.responseCode,
       info.responseFlags,
       grpc,

@@ -286,8 +286,10 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
       return;
     }
     this.retry?.release();
-    const ms = this.upstream!.elapsedMs();
+    const up = this.upstream!;
+    const ms = up.elapsedMs();
     cb.info.upstreamServiceTime = ms;
+    cb.info.upstreamSsl = up.cluster.tlsFor(up.host)?.identity(up.host.address, up.host.port);
     cb.info.responseCodeDetails = 'via_upstream';
     if (!this.shared.suppressEnvoyHeaders) headers.set('x-envoy-upstream-service-time', String(ms));
     this.chosen?.responseHeaders?.apply(headers, cb.info);
