@@ -11,7 +11,7 @@ import { buildPolicySnapshot } from './snapshot.js';
 const logs: string[] = [];
 const log = (_l: string, m: string): void => void logs.push(m);
 
-function engineWith(yaml: string): PolicyEngine {
+function apply(store: ConfigStore, yaml: string): void {
   const { resources, diagnostics } = parseResources(yaml, 'policy.yaml');
   assert.deepEqual(diagnostics, []);
   // What `weft apply` admits: every resource here passes Galley's validation.
@@ -19,10 +19,13 @@ function engineWith(yaml: string): PolicyEngine {
     resources.flatMap(validateLoaded).filter((d) => d.severity === 'error'),
     [],
   );
-  const store = new ConfigStore({ debounceMs: 0, maxDelayMs: 0 });
   const r = store.apply(resources, { owner: 'test' });
   assert.ok(r.ok);
   store.flush();
+}
+
+function engineWith(yaml: string, store = new ConfigStore({ debounceMs: 0, maxDelayMs: 0 })): PolicyEngine {
+  apply(store, yaml);
   const engine = new PolicyEngine(store, { defaultNamespace: 'istio-system', log });
   after(() => engine.close());
   return engine;
@@ -315,4 +318,22 @@ spec: { compiledAdapter: denier }
 `;
   const denied = engineWith(denierHandler + QUOTA('1s').slice(QUOTA('1s').indexOf('---')));
   assert.equal(status(denied.check(ad())), '8 Quota is exhausted for: requestcountquota');
+});
+
+test('a handler whose config is unchanged survives other config changes (quota counters carry on)', () => {
+  const store = new ConfigStore({ debounceMs: 0, maxDelayMs: 0 });
+  const e = engineWith(QUOTA('5s'), store);
+  const ad = () => bag('frontend', 'advertisement', 'weather', { 'request.headers': {} });
+  assert.deepEqual(
+    [1, 2, 3].map(() => status(e.check(ad()))),
+    ['0 ', '0 ', '0 '],
+  );
+  apply(store, DENIER.replace(/advertisement/, 'forecast'));
+  assert.deepEqual(
+    [4, 5].map(() => status(e.check(ad()))),
+    ['0 ', '8 Quota is exhausted for: requestcountquota'],
+  );
+  // A changed handler is a new one, with fresh counters.
+  apply(store, QUOTA('5s').replace('maxAmount: 4', 'maxAmount: 5'));
+  assert.equal(status(e.check(ad())), '0 ');
 });

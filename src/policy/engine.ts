@@ -40,18 +40,19 @@ export class PolicyEngine {
       if (!events.some((e) => e.config.resource.apiVersion?.startsWith(`${GROUP}/`))) return;
       const before = this.scopeKey();
       const old = this.snapshot;
-      this.snapshot = this.build();
-      old.close();
+      this.snapshot = this.build(old.handlers);
+      const kept = new Set(this.snapshot.handlers.values());
+      for (const h of old.handlers.values()) if (!kept.has(h)) h.close();
       if (this.scopeKey() !== before) for (const l of this.listeners) l();
     });
   }
 
-  private build(): PolicySnapshot {
+  private build(previous?: PolicySnapshot['handlers']): PolicySnapshot {
     const resources = this.store
       .list()
       .map((c) => c.resource)
       .filter((r) => r.apiVersion?.startsWith(`${GROUP}/`));
-    const s = buildPolicySnapshot(resources, this.env);
+    const s = buildPolicySnapshot(resources, this.env, previous);
     for (const e of s.errors) this.opts.log('warn', `policy config: ${e}`);
     return s;
   }
@@ -150,7 +151,7 @@ export class PolicyEngine {
 
   close(): void {
     this.unwatch();
-    this.snapshot.close();
+    for (const h of this.snapshot.handlers.values()) h.close();
     this.listeners.clear();
   }
 }

@@ -69,7 +69,8 @@ export interface PolicySnapshot {
   quotas: QuotaRequirements;
   /** What was left out, and why. */
   errors: string[];
-  close(): void;
+  /** The handlers rules use, by signature (name, adapter and params). */
+  handlers: ReadonlyMap<string, PolicyHandler>;
 }
 
 const nsOf = (r: Resource): string => r.metadata.namespace ?? 'default';
@@ -123,10 +124,16 @@ function compileInstance(r: Resource, template: string, vocab: AttributeVocabula
 }
 
 /**
- * Compiles the Mixer resources (config.istio.io) into the Check routing: handlers are built only
- * when a rule uses them; the caller closes the snapshot when it replaces it.
+ * Compiles the Mixer resources (config.istio.io) into the Check routing. Handlers are built only
+ * when a rule uses them, and a handler of the previous snapshot with the same signature is reused
+ * (as Mixer does), so quota counters and fetched lists survive unrelated config changes; the
+ * caller closes the previous handlers the new snapshot does not hold.
  */
-export function buildPolicySnapshot(resources: readonly Resource[], env: AdapterEnv): PolicySnapshot {
+export function buildPolicySnapshot(
+  resources: readonly Resource[],
+  env: AdapterEnv,
+  previous: ReadonlyMap<string, PolicyHandler> = new Map(),
+): PolicySnapshot {
   const errors: string[] = [];
   const vocab = vocabularyOf(resources);
   const handlerRes = new Map<string, Resource>();
@@ -135,18 +142,23 @@ export function buildPolicySnapshot(resources: readonly Resource[], env: Adapter
     if (handlerAdapter(r)) handlerRes.set(mixerFqn(r), r);
     if (instanceTemplate(r)) instanceRes.set(mixerFqn(r), r);
   }
-  const handlers = new Map<string, PolicyHandler | undefined>();
+  const handlers = new Map<string, PolicyHandler>();
+  const failed = new Set<string>();
   const instances = new Map<string, PolicyInstance | undefined>();
 
   const handler = (fqn: string, r: Resource, where: string): PolicyHandler | undefined => {
-    if (handlers.has(fqn)) return handlers.get(fqn);
-    let h: PolicyHandler | undefined;
+    const adapter = handlerAdapter(r)!;
+    const params = paramsOf(r, 'handler');
+    const sig = `${fqn}\n${adapter}\n${JSON.stringify(params)}`;
+    if (failed.has(sig)) return undefined;
+    let h = handlers.get(sig) ?? previous.get(sig);
     try {
-      h = BUILDERS[handlerAdapter(r)!]!(paramsOf(r, 'handler'), env);
+      h ??= BUILDERS[adapter]!(params, env);
+      handlers.set(sig, h);
     } catch (e) {
       errors.push(`${where}: handler='${fqn}': ${(e as Error).message}`);
+      failed.add(sig);
     }
-    handlers.set(fqn, h);
     return h;
   };
   const instance = (fqn: string, r: Resource, where: string): PolicyInstance | undefined => {
@@ -218,8 +230,6 @@ export function buildPolicySnapshot(resources: readonly Resource[], env: Adapter
     rules,
     quotas: quotaRequirements(resources),
     errors,
-    close() {
-      for (const h of handlers.values()) h?.close();
-    },
+    handlers,
   };
 }
