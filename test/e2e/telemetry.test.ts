@@ -111,10 +111,16 @@ test(
     assert.ok(sumSamples(merged, 'istio_agent_process_start_time_seconds', {}) > 0, merged.slice(-500));
 
     // frontend's sidecar reports the same requests as the source, naming the peer it learned
-    // from advertisement's response (metadata exchange).
+    // from advertisement's response (metadata exchange) and the principals of its mTLS connection.
     const source = await scrapePod(mesh.stateDir, 'weather', 'frontend-v1', 15090);
     assert.equal(
-      sumSamples(source, 'istio_requests_total', { ...SCENARIO_41, reporter: 'source' }) - before.source,
+      sumSamples(source, 'istio_requests_total', {
+        ...SCENARIO_41,
+        reporter: 'source',
+        source_principal: 'spiffe://cluster.local/ns/weather/sa/weather-frontend',
+        destination_principal: 'spiffe://cluster.local/ns/weather/sa/weather-advertisement',
+        connection_security_policy: 'unknown',
+      }) - before.source,
       10,
     );
   },
