@@ -13,14 +13,17 @@ const STATS = 'type.googleapis.com/stats.PluginConfig';
 
 /**
  * Inbound learns the caller from the request headers and answers with its own metadata; outbound
- * and gateways send theirs upstream and learn the callee from the response.
+ * and gateways send theirs upstream and learn the callee from the response. Discovery lists
+ * workload_discovery after the headers as Istio does (ambient's lookup by address, which finds
+ * nothing without a workload metadata provider).
  */
 export function metadataExchangeFilter(cls: ListenerClass): object {
   const headers = [{ istio_headers: {} }];
+  const discovery = [...headers, { workload_discovery: {} }];
   const config =
     cls === 'sidecar-inbound'
-      ? { downstream_discovery: headers, downstream_propagation: headers }
-      : { upstream_discovery: headers, upstream_propagation: headers };
+      ? { downstream_discovery: discovery, downstream_propagation: headers }
+      : { upstream_discovery: discovery, upstream_propagation: headers };
   return { name: Filters.istioMetadataExchange, typed_config: typedStruct(PEER_METADATA, config) };
 }
 
