@@ -1,5 +1,5 @@
 // The agent's workload certificate: first issued with the pod's bootstrap token, renewed with the
-// current certificate when a grace period is left (Istio's SECRET_GRACE_PERIOD_RATIO 0.5 of the
+// current certificate (the token again once that has expired) when a grace period is left (Istio's SECRET_GRACE_PERIOD_RATIO 0.5 of the
 // lifetime, give or take SECRET_GRACE_PERIOD_RATIO_JITTER), with back-off on failure. Listeners
 // (the SDS server) hear every new certificate.
 import { EventEmitter } from 'node:events';
@@ -62,7 +62,10 @@ export class CertificateRotator extends EventEmitter<{ rotated: [WorkloadCertifi
 
   private async renew(): Promise<void> {
     try {
-      const cert = await requestCertificate({ ...this.opts, current: this.cert });
+      // An expired certificate no longer authenticates (the process stalled past expiry, the CA was
+      // away too long); the pod's bootstrap token still does — Istio's agent always uses its token.
+      const valid = this.cert && this.cert.notAfter.getTime() > Date.now() ? this.cert : undefined;
+      const cert = await requestCertificate({ ...this.opts, current: valid });
       if (!this.stopped) this.install(cert);
     } catch (e) {
       if (this.stopped) return;
