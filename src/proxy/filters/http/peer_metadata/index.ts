@@ -13,8 +13,8 @@ import {
 } from '../../common/istio_stats/workload-metadata.js';
 import type { FilterCallbacks, FilterHeadersStatus, HttpFilter, HttpFilterFactory } from '../types.js';
 
-export const PEER_METADATA_HEADER = 'x-envoy-peer-metadata';
-export const PEER_METADATA_ID_HEADER = 'x-envoy-peer-metadata-id';
+const PEER_METADATA_HEADER = 'x-envoy-peer-metadata';
+const PEER_METADATA_ID_HEADER = 'x-envoy-peer-metadata-id';
 
 export interface PeerMetadataConfig {
   downstreamDiscovery: boolean;
