@@ -337,3 +337,17 @@ test('a handler whose config is unchanged survives other config changes (quota c
   apply(store, QUOTA('5s').replace('maxAmount: 4', 'maxAmount: 5'));
   assert.equal(status(e.check(ad())), '0 ');
 });
+
+test('a rule that breaks (its handler gone) keeps its last good version; deleting the rule removes it', () => {
+  const store = new ConfigStore({ debounceMs: 0, maxDelayMs: 0 });
+  const e = engineWith(DENIER, store);
+  const denied = '7 denycustomerhandler.denier.weather:Not allowed';
+  apply(store, DENIER.replace('handler: denycustomerhandler.denier', 'handler: nosuch.denier'));
+  assert.equal(status(e.check(bag('frontend', 'advertisement'))), denied);
+  assert.ok(logs.some((l) => l.includes("rule='denycustomer.rule.weather': keeping its last good version")));
+  assert.ok(logs.some((l) => l.includes("Handler not found: handler='nosuch.denier'")));
+  store.delete([{ group: 'config.istio.io', kind: 'rule', namespace: 'weather', name: 'denycustomer' }]);
+  store.flush();
+  assert.equal(status(e.check(bag('frontend', 'advertisement'))), '0 ');
+  assert.deepEqual([...e.scope()], []);
+});

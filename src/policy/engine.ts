@@ -40,14 +40,14 @@ export class PolicyEngine {
       if (!events.some((e) => e.config.resource.apiVersion?.startsWith(`${GROUP}/`))) return;
       const before = this.scopeKey();
       const old = this.snapshot;
-      this.snapshot = this.build(old.handlers);
+      this.snapshot = this.build(old);
       const kept = new Set(this.snapshot.handlers.values());
       for (const h of old.handlers.values()) if (!kept.has(h)) h.close();
       if (this.scopeKey() !== before) for (const l of this.listeners) l();
     });
   }
 
-  private build(previous?: PolicySnapshot['handlers']): PolicySnapshot {
+  private build(previous?: PolicySnapshot): PolicySnapshot {
     const resources = this.store
       .list()
       .map((c) => c.resource)

@@ -52,6 +52,8 @@ export interface PolicyInstance {
 export interface PolicyAction {
   /** As Mixer names the handler in a denial (legacy kinds: name.kind.ns; handler: name.ns). */
   handlerName: string;
+  /** The handler's signature (its key in PolicySnapshot.handlers). */
+  handlerKey: string;
   handler: PolicyHandler;
   instances: PolicyInstance[];
 }
@@ -127,12 +129,13 @@ function compileInstance(r: Resource, template: string, vocab: AttributeVocabula
  * Compiles the Mixer resources (config.istio.io) into the Check routing. Handlers are built only
  * when a rule uses them, and a handler of the previous snapshot with the same signature is reused
  * (as Mixer does), so quota counters and fetched lists survive unrelated config changes; the
- * caller closes the previous handlers the new snapshot does not hold.
+ * caller closes the previous handlers the new snapshot does not hold. Where Mixer would drop the
+ * broken part of a rule, a rule that compiled before keeps its last good version instead.
  */
 export function buildPolicySnapshot(
   resources: readonly Resource[],
   env: AdapterEnv,
-  previous: ReadonlyMap<string, PolicyHandler> = new Map(),
+  previous?: Pick<PolicySnapshot, 'rules' | 'handlers'>,
 ): PolicySnapshot {
   const errors: string[] = [];
   const vocab = vocabularyOf(resources);
@@ -143,45 +146,58 @@ export function buildPolicySnapshot(
     if (instanceTemplate(r)) instanceRes.set(mixerFqn(r), r);
   }
   const handlers = new Map<string, PolicyHandler>();
-  const failed = new Set<string>();
-  const instances = new Map<string, PolicyInstance | undefined>();
+  const instances = new Map<string, PolicyInstance>();
+  /** Why a handler (by signature) or instance (by name) could not be built, reported per use. */
+  const failed = new Map<string, string>();
+  const attempt = <T>(key: string, what: string, where: string, build: () => T): T | undefined => {
+    if (!failed.has(key))
+      try {
+        return build();
+      } catch (e) {
+        failed.set(key, `${what}: ${(e as Error).message}`);
+      }
+    errors.push(`${where}: ${failed.get(key)!}`);
+    return undefined;
+  };
 
-  const handler = (fqn: string, r: Resource, where: string): PolicyHandler | undefined => {
+  const handler = (fqn: string, r: Resource, where: string): [string, PolicyHandler] | undefined => {
     const adapter = handlerAdapter(r)!;
     const params = paramsOf(r, 'handler');
     const sig = `${fqn}\n${adapter}\n${JSON.stringify(params)}`;
-    if (failed.has(sig)) return undefined;
-    let h = handlers.get(sig) ?? previous.get(sig);
-    try {
-      h ??= BUILDERS[adapter]!(params, env);
-      handlers.set(sig, h);
-    } catch (e) {
-      errors.push(`${where}: handler='${fqn}': ${(e as Error).message}`);
-      failed.add(sig);
-    }
-    return h;
+    const h = attempt(sig, `handler='${fqn}'`, where, () => {
+      const built = handlers.get(sig) ?? previous?.handlers.get(sig) ?? BUILDERS[adapter]!(params, env);
+      handlers.set(sig, built);
+      return built;
+    });
+    return h && [sig, h];
   };
-  const instance = (fqn: string, r: Resource, where: string): PolicyInstance | undefined => {
-    if (instances.has(fqn)) return instances.get(fqn);
-    let i: PolicyInstance | undefined;
-    try {
-      i = compileInstance(r, instanceTemplate(r)!, vocab);
-    } catch (e) {
-      errors.push(`${where}: instance='${fqn}': ${(e as Error).message}`);
-    }
-    instances.set(fqn, i);
-    return i;
-  };
+  const instance = (fqn: string, r: Resource, where: string): PolicyInstance | undefined =>
+    attempt(fqn, `instance='${fqn}'`, where, () => {
+      const built = instances.get(fqn) ?? compileInstance(r, instanceTemplate(r)!, vocab);
+      instances.set(fqn, built);
+      return built;
+    });
 
   const rules: PolicyRule[] = [];
+  const lastGood = new Map((previous?.rules ?? []).map((r) => [r.name, r]));
   for (const r of resources.filter((x) => x.kind === 'rule')) {
     const name = mixerFqn(r);
+    const errorsBefore = errors.length;
+    const keepLastGood = (): boolean => {
+      const old = lastGood.get(name);
+      if (!old) return false;
+      errors.push(`rule='${name}': keeping its last good version`);
+      for (const a of old.actions) handlers.set(a.handlerKey, a.handler);
+      rules.push(old);
+      return true;
+    };
     const ns = nsOf(r);
     const spec = (r.spec ?? {}) as Rec;
     const matchSrc = typeof spec.match === 'string' ? spec.match.trim() : '';
     const match = matchSrc ? compileMixerExpression(matchSrc, 'BOOL', vocab) : undefined;
     if (match && !match.ok) {
       errors.push(`rule='${name}'.Match: ${match.error}`);
+      keepLastGood();
       continue;
     }
     const actions: PolicyAction[] = [];
@@ -214,10 +230,12 @@ export function buildPolicySnapshot(
       if (!h || built.some((x) => !x)) return;
       actions.push({
         handlerName: hres.kind === 'handler' ? `${hres.metadata.name}.${nsOf(hres)}` : hfqn,
-        handler: h,
+        handlerKey: h[0],
+        handler: h[1],
         instances: built as PolicyInstance[],
       });
     });
+    if (errors.length > errorsBefore && keepLastGood()) continue;
     if (actions.length === 0) continue;
     rules.push({
       name,
