@@ -2,7 +2,8 @@
 // CHECK and QUOTA varieties): handlers of the adapters Weft runs, CHECK and QUOTA instances with
 // their compiled field expressions, rules with their compiled match, each action resolved the way
 // Mixer resolves names, and the quotas requests charge (QuotaSpec/QuotaSpecBinding). Bad parts
-// are left out with an error naming them, as Mixer elides them.
+// are left out with an error naming them, as Mixer elides them — except that a rule which compiled
+// before keeps its last good version.
 import type { Resource } from '../api/resource.js';
 import {
   adapterSupports,
