@@ -65,9 +65,8 @@ export function checkAttributes(ctx: Msg, directory: WorkloadDirectory): Map<str
   }
 
   const http = ctx.request?.http as Msg | undefined;
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries((http?.headers ?? {}) as Record<string, string>))
-    if (!k.startsWith(':')) headers[k] = v;
+  // Like Istio's proxy: every header, pseudo-headers (:authority, :path…) included.
+  const headers = { ...((http?.headers ?? {}) as Record<string, string>) };
   const path = String(http?.path ?? '');
   const q = path.indexOf('?');
   bag.set('request.headers', headers);
