@@ -107,9 +107,9 @@ export class PolicyEngine {
           if (instance.variety !== 'CHECK' || !action.handler.check) continue;
           try {
             const r = action.handler.check(instance.template, instance.build(bag));
-            if (r.status.code === Code.OK) continue;
-            if (failures.length === 0) code = r.status.code;
-            failures.push(`${action.handlerName}:${r.status.message}`);
+            if (r.code === Code.OK) continue;
+            if (failures.length === 0) code = r.code;
+            failures.push(`${action.handlerName}:${r.message}`);
           } catch (e) {
             errors.push(`${instance.name} → ${action.handlerName}: ${(e as Error).message}`);
           }
@@ -129,7 +129,7 @@ export class PolicyEngine {
             if (instance.variety !== 'QUOTA' || short.toLowerCase() !== quota.toLowerCase()) continue;
             try {
               const r = action.handler.quota!({ name: instance.name, values: instance.build(bag) }, charge);
-              granted = Math.min(granted, r.granted);
+              granted = Math.min(granted, r);
             } catch (e) {
               // Mixer: a failed allocation grants nothing.
               this.opts.log(

@@ -2,14 +2,14 @@
 // case-insensitive strings, RE2 regexes or IP ranges — the overrides plus, optionally, a list
 // fetched from providerUrl every refreshInterval and dropped when not refreshed within ttl.
 // Whitelist: absent → PERMISSION_DENIED "<v> is not whitelisted"; blacklist: present → "<v> is
-// blacklisted". Results carry cachingInterval/cachingUseCount.
+// blacklisted".
 import { BlockList, isIP } from 'node:net';
 import { RE2JS } from 're2js';
 import { parse as parseYaml } from 'yaml';
 import { pbGet } from '../../api/mixer/fields.js';
 import { Code, type RpcStatus } from '../rpc-status.js';
 import { durationMs } from './params.js';
-import type { AdapterEnv, CheckResult, HandlerBuilder, Params } from './types.js';
+import type { AdapterEnv, HandlerBuilder, Params } from './types.js';
 
 type EntryType = 'STRINGS' | 'CASE_INSENSITIVE_STRINGS' | 'IP_ADDRESSES' | 'REGEX';
 /** Whether a value is in the list; throws when the value cannot be looked up (INVALID_ARGUMENT). */
@@ -71,7 +71,6 @@ class ListHandler {
     private readonly type: EntryType,
     private readonly overrides: readonly string[],
     private readonly blacklist: boolean,
-    private readonly caching: { validDurationMs: number; validUseCount: number },
     private readonly provider: { url: string; refreshMs: number; ttlMs: number } | undefined,
     private readonly env: AdapterEnv,
   ) {
@@ -106,7 +105,7 @@ class ListHandler {
     }
   }
 
-  check(_template: string, instance: Readonly<Record<string, unknown>>): CheckResult {
+  check(_template: string, instance: Readonly<Record<string, unknown>>): RpcStatus {
     if (!this.lookup) throw new Error(this.lastError ?? 'no list available yet');
     const v = instance.value;
     let status: RpcStatus = { code: Code.OK, message: '' };
@@ -124,7 +123,7 @@ class ListHandler {
         status = { code: Code.INVALID_ARGUMENT, message: (e as Error).message };
       }
     }
-    return { status, ...this.caching };
+    return status;
   }
 
   close(): void {
@@ -140,10 +139,6 @@ export const buildList: HandlerBuilder = (params: Params, env) => {
     ((pbGet(params, 'entry_type') as EntryType | undefined) ?? 'STRINGS') as EntryType,
     (pbGet(params, 'overrides') as string[] | undefined) ?? [],
     Boolean(pbGet(params, 'blacklist')),
-    {
-      validDurationMs: durationMs(pbGet(params, 'caching_interval'), 300_000),
-      validUseCount: (pbGet(params, 'caching_use_count') as number | undefined) ?? 10_000,
-    },
     url
       ? {
           url,

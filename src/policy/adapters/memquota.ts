@@ -4,7 +4,7 @@
 // 100 ms ticks like Mixer's. A request that does not fit is granted nothing (not best effort).
 import { pbGet } from '../../api/mixer/fields.js';
 import { durationMs } from './params.js';
-import type { HandlerBuilder, Params, PolicyHandler, QuotaInstance, QuotaResult } from './types.js';
+import type { HandlerBuilder, Params, PolicyHandler, QuotaInstance } from './types.js';
 
 const TICK_MS = 100;
 
@@ -54,7 +54,7 @@ class MemQuota implements PolicyHandler {
     );
   }
 
-  quota(instance: QuotaInstance, amount: number): QuotaResult {
+  quota(instance: QuotaInstance, amount: number): number {
     const q = this.quotas.get(instance.name);
     if (!q) throw new Error(`quota '${instance.name}' is not configured in the memquota handler`);
     const dims = (instance.values.dimensions ?? {}) as Readonly<Record<string, unknown>>;
@@ -65,9 +65,9 @@ class MemQuota implements PolicyHandler {
       .join(';')}`;
     if (l.validDurationMs === 0) {
       const inUse = this.cells.get(key) ?? 0;
-      if (amount > l.maxAmount - inUse) return { granted: 0, validDurationMs: 0 };
+      if (amount > l.maxAmount - inUse) return 0;
       this.cells.set(key, inUse + amount);
-      return { granted: amount, validDurationMs: 0 };
+      return amount;
     }
     let w = this.windows.get(key);
     if (!w) {
@@ -75,7 +75,7 @@ class MemQuota implements PolicyHandler {
       this.windows.set(key, (w = new Window(l.maxAmount, (seconds * 1000) / TICK_MS)));
     }
     const ok = w.alloc(amount, Math.floor(Date.now() / TICK_MS));
-    return { granted: ok ? amount : 0, validDurationMs: l.validDurationMs };
+    return ok ? amount : 0;
   }
 
   close(): void {}

@@ -1,23 +1,12 @@
 // What a compiled Mixer adapter looks like to the policy engine: a handler built from its params
-// that answers CHECK instances (adapter.CheckResult) and/or QUOTA instances (adapter.QuotaResult),
-// and is closed when config replaces it.
+// that answers CHECK instances with a status and/or QUOTA instances with the amount granted, and
+// is closed when config replaces it. (Mixer's validDuration/validUseCount only fed the proxy's
+// check cache; Weft's ext_authz asks on every request, so they are not carried.)
 import type { MixerValue } from '../../api/mixer/index.js';
 import type { RpcStatus } from '../rpc-status.js';
 
-export interface CheckResult {
-  status: RpcStatus;
-  validDurationMs: number;
-  validUseCount: number;
-}
-
 /** An instance's fields as its template's expressions evaluated them. */
 export type InstanceValues = Readonly<Record<string, MixerValue | Readonly<Record<string, MixerValue>>>>;
-
-export interface QuotaResult {
-  /** What was granted of the amount asked for; less means the quota is exhausted. */
-  granted: number;
-  validDurationMs: number;
-}
 
 /** A QUOTA instance: its fully qualified name (memquota keys limits by it) and its fields. */
 export interface QuotaInstance {
@@ -26,8 +15,9 @@ export interface QuotaInstance {
 }
 
 export interface PolicyHandler {
-  check?(template: string, instance: InstanceValues): CheckResult;
-  quota?(instance: QuotaInstance, amount: number): QuotaResult;
+  check?(template: string, instance: InstanceValues): RpcStatus;
+  /** What was granted of the amount asked for; less means the quota is exhausted. */
+  quota?(instance: QuotaInstance, amount: number): number;
   close(): void;
 }
 
