@@ -124,24 +124,17 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     (r) => ds.configUpdate(r),
     () => ds.clock.now(),
   );
-  jwks.onChange(() =>
+  // Changes outside the config store that every proxy's config depends on.
+  const fullPush = (reason: string) => (): void =>
     ds.configUpdate({
       full: true,
       configsUpdated: new Set(),
       edsUpdates: new Set(),
-      reasons: ['jwks'],
+      reasons: [reason],
       start: ds.clock.now(),
-    }),
-  );
-  policy.onScopeChange(() =>
-    ds.configUpdate({
-      full: true,
-      configsUpdated: new Set(),
-      edsUpdates: new Set(),
-      reasons: ['policy'],
-      start: ds.clock.now(),
-    }),
-  );
+    });
+  jwks.onChange(fullPush('jwks'));
+  policy.onScopeChange(fullPush('policy'));
 
   const grpcServer = new grpc.Server({ 'grpc.max_send_message_length': -1 });
   addXdsServices(grpcServer, ds);
