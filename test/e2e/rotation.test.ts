@@ -264,7 +264,8 @@ test(
       { keepAliveFailed: 0, freshFailed: 0, errors: [] },
     );
     assert.ok(traffic.keepAlive.ok > 50 && traffic.fresh.ok > 20, JSON.stringify(traffic));
-    // Each request of the fresh loop was its own mTLS handshake, so handshakes spanned the rotations.
+    // Each request of the fresh loop opened its own mTLS connection (a full handshake after each
+    // rotation, resumed sessions between them), so new connections spanned every rotation.
     const connections = (await counter('frontend-v1', freshCluster)) - connectionsBefore;
     assert.ok(
       connections >= traffic.fresh.ok,
