@@ -1,5 +1,6 @@
 // ProxyInfo from an Envoy Node, as Pilot reads it (pilot/pkg/model/context.go ParseServiceNodeWithMetadata):
 // id `<type>~<ip>~<pod>.<ns>~<ns>.svc.cluster.local` plus the metadata Istio's agent sends.
+import { structToPlain } from './proto/struct.js';
 import type { ProxyInfo } from './contracts.js';
 
 /** An Envoy Node as decoded from a DiscoveryRequest (metadata as plain JSON or as a Struct). */
@@ -85,34 +86,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** google.protobuf.Struct/Value (either spelling of field names) → plain JSON; plain JSON passes. */
 function toPlain(v: unknown): unknown {
   if (!isRecord(v)) return v ?? {};
-  if (isRecord(v.fields) && Object.keys(v).length === 1)
-    return Object.fromEntries(Object.entries(v.fields).map(([k, x]) => [k, valueToPlain(x)]));
-  return v;
-}
-
-function valueToPlain(v: unknown): unknown {
-  if (!isRecord(v)) return v;
-  const kind = v.kind;
-  for (const [key, val] of Object.entries(v)) {
-    if (kind !== undefined && key !== kind && key !== 'kind') continue;
-    switch (key) {
-      case 'string_value':
-      case 'stringValue':
-      case 'bool_value':
-      case 'boolValue':
-      case 'number_value':
-      case 'numberValue':
-        return val;
-      case 'null_value':
-      case 'nullValue':
-        return null;
-      case 'struct_value':
-      case 'structValue':
-        return toPlain(val);
-      case 'list_value':
-      case 'listValue':
-        return ((val as { values?: unknown[] }).values ?? []).map(valueToPlain);
-    }
-  }
+  if (isRecord(v.fields) && Object.keys(v).length === 1) return structToPlain(v);
   return v;
 }

@@ -136,19 +136,4 @@ export function fraction(p: Msg | undefined | null, dflt = 0): number {
   return Math.min(1, Number(p.numerator ?? 0) / (DENOMINATORS[p.denominator ?? 'HUNDRED'] ?? 100));
 }
 
-/** google.protobuf.Struct as decoded ({fields: {k: {stringValue…}}}) → plain JSON. */
-export function structToPlain(s: unknown): Record<string, unknown> {
-  const fields = (s as { fields?: Record<string, unknown> } | undefined)?.fields ?? {};
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = valueToPlain(v as Msg);
-  return out;
-}
-
-function valueToPlain(v: Msg): unknown {
-  if ('structValue' in v) return structToPlain(v.structValue);
-  if ('listValue' in v) return ((v.listValue?.values ?? []) as Msg[]).map(valueToPlain);
-  if ('stringValue' in v) return v.stringValue;
-  if ('numberValue' in v) return v.numberValue;
-  if ('boolValue' in v) return v.boolValue;
-  return null;
-}
+export { structToPlain } from '../../xds/proto/struct.js';

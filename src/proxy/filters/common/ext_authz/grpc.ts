@@ -1,6 +1,7 @@
 // What the HTTP and network ext_authz filters share: the gRPC authorization service
 // (envoy.service.auth.v3.Authorization/Check) — its config, the connection's peers as a
 // CheckRequest describes them, the call, and the CheckResponse decoded into one result.
+import { structToPlain } from '../../../../xds/proto/struct.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ConfigError, durationMs, type Msg } from '../../../config/proto.js';
 import type { ConnectionInfo } from '../../../listener/connection.js';
@@ -92,21 +93,6 @@ function headerOptions(list: Msg[] | undefined): { set: Header[]; append: Header
   return { set, append };
 }
 
-/** Struct fields arrive as protobufjs Values ({stringValue…}); dynamic metadata wants plain JSON. */
-function plain(v: unknown): unknown {
-  if (v === null || typeof v !== 'object') return v;
-  const o = v as Msg;
-  if ('fields' in o)
-    return Object.fromEntries(Object.entries((o.fields ?? {}) as Msg).map(([k, x]) => [k, plain(x)]));
-  if ('stringValue' in o) return o.stringValue;
-  if ('numberValue' in o) return o.numberValue;
-  if ('boolValue' in o) return o.boolValue;
-  if ('nullValue' in o) return null;
-  if ('structValue' in o) return plain(o.structValue);
-  if ('listValue' in o) return ((o.listValue?.values ?? []) as unknown[]).map(plain);
-  return o;
-}
-
 function fromCheckResponse(r: Msg): CheckResult {
   if (Number(r.status?.code ?? 0) === 0) {
     const ok = (r.ok_response ?? {}) as Msg;
@@ -120,7 +106,7 @@ function fromCheckResponse(r: Msg): CheckResult {
         (o.header?.key as string).toLowerCase(),
         (o.header?.value as string) ?? '',
       ]),
-      metadata: r.dynamic_metadata ? (plain(r.dynamic_metadata) as Record<string, unknown>) : undefined,
+      metadata: r.dynamic_metadata ? structToPlain(r.dynamic_metadata) : undefined,
     };
   }
   const d = (r.denied_response ?? {}) as Msg;
