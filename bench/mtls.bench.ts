@@ -20,8 +20,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CertificateAuthority } from '../src/ca/authority.js';
 import { createCsr } from '../src/ca/csr.js';
 import { spiffeUri, type Identity } from '../src/ca/spiffe.js';
@@ -29,15 +28,10 @@ import { buildWeft, type WeftBuild } from './lib/build.js';
 import { printFile } from './lib/cpuprofile.js';
 import { fortio, wrk, type FortioResult, type WrkResult } from './lib/loadgen.js';
 import { CLK_TCK, cpuTicks, findBin, freePort, processTree, stopTree, waitHttp } from './lib/proc.js';
+import { args, numberOption, ROOT } from './lib/args.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name: string, def: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const ROUNDS = opt('--rounds', 3);
-const SECS = opt('--secs', 10);
+const ROUNDS = numberOption('--rounds', 3);
+const SECS = numberOption('--secs', 10);
 const WARMUP_SECS = 2;
 const WRK_CONNS = 50;
 const HANDSHAKE_CONNS = 8;

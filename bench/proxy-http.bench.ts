@@ -33,8 +33,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { buildWeft, type WeftBuild } from './lib/build.js';
 import { fortio, wrk, type FortioResult, type WrkResult } from './lib/loadgen.js';
 import { printFile } from './lib/cpuprofile.js';
@@ -50,15 +49,10 @@ import {
   stopTree,
   waitHttp,
 } from './lib/proc.js';
+import { args, numberOption, ROOT } from './lib/args.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name: string, def: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const ROUNDS = opt('--rounds', 3);
-const SECS = opt('--secs', 10);
+const ROUNDS = numberOption('--rounds', 3);
+const SECS = numberOption('--secs', 10);
 const WARMUP_SECS = 2;
 const WRK_CONNS = 50;
 const FORTIO_QPS = 1000;
