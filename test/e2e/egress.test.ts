@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitUntilReady } from '../../src/runtime/mesh.js';
-import { SAMPLE, TestMesh, meshSkipReason, sleep, weft, type Run } from './mesh.js';
+import { SAMPLE, TestMesh, meshSkipReason, sleep, weft, type PodInfo, type Run } from './mesh.js';
 
 const skip = await meshSkipReason();
 const mesh = new TestMesh();
@@ -27,7 +26,7 @@ before(async () => {
   await mesh.apply(sample('install/httpbin.yaml'), 'default');
   await mesh.apply(sample('install/httpbin.yaml'), 'weather');
   await mesh.apply(sample('install/sleep.yaml'), 'default');
-  const [ext] = await podsOf('external-httpbin');
+  const [ext] = await mesh.pods('external-httpbin');
   externalIp = ext!.ip;
   assert.match(externalIp, /^10\./);
 });
@@ -39,36 +38,8 @@ after(async () => {
   assert.equal(down.code, 0, down.stderr);
 });
 
-async function remove(yaml: string): Promise<void> {
-  const r = await weft(['delete', '-f', '-', ...state], yaml);
-  assert.equal(r.code, 0, r.stderr);
-  await waitUntilReady(mesh.stateDir, 120_000);
-}
-
-interface PodInfo {
-  name: string;
-  namespace: string;
-  ip: string;
-}
-
-/** Live pods of a Deployment. */
-async function podsOf(deploy: string): Promise<PodInfo[]> {
-  const r = await weft(['status', ...state, '-o', 'json']);
-  const { pods } = JSON.parse(r.stdout) as {
-    pods: {
-      name: string;
-      namespace: string;
-      owner: string;
-      status: { terminating?: boolean; ip?: string };
-    }[];
-  };
-  return pods
-    .filter((p) => p.owner === deploy && !p.status.terminating)
-    .map((p) => ({ name: p.name, namespace: p.namespace, ip: p.status.ip ?? '' }));
-}
-
 async function podOf(deploy: string): Promise<PodInfo> {
-  const pods = await podsOf(deploy);
+  const pods = await mesh.pods(deploy);
   assert.equal(pods.length, 1, `${deploy}: ${JSON.stringify(pods)}`);
   return pods[0]!;
 }
@@ -102,13 +73,6 @@ async function curl(
   ]);
   const i = r.stdout.lastIndexOf('\n');
   return { status: Number(r.stdout.slice(i + 1)) || 0, body: r.stdout.slice(0, Math.max(i, 0)) };
-}
-
-/** The proxy's access-log lines of a pod that carry `marker` (a User-Agent the test chose). */
-async function accessLog(pod: PodInfo, marker: string): Promise<string[]> {
-  const r = await weft(['logs', pod.name, '-n', pod.namespace, '-c', 'proxy', ...state]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.split('\n').filter((l) => l.includes(`"${marker}"`));
 }
 
 /** Polls `f` until `ok` holds or `ms` pass; returns the last value. */
@@ -187,14 +151,14 @@ spec:
       assert.equal(JSON.parse(r.body).version, 'v1', r.body);
       assert.doesNotMatch(r.body, /recommendation/);
     }
-    assert.equal(inbound(await accessLog(v1, 'scenario-24a'), 'forecast:3002').length, 5);
+    assert.equal(inbound(await mesh.accessLog(v1, 'scenario-24a'), 'forecast:3002').length, 5);
     const shadowed = await eventually(
-      async () => inbound(await accessLog(v2, 'scenario-24a'), 'forecast-shadow:3002'),
+      async () => inbound(await mesh.accessLog(v2, 'scenario-24a'), 'forecast-shadow:3002'),
       (l) => l.length >= 5,
     );
     assert.equal(shadowed.length, 5);
     for (const l of shadowed) assert.match(l, /"GET \/weather\?locate=Oslo HTTP\/1.1" 200 /);
-    assert.deepEqual(inbound(await accessLog(v2, 'scenario-24a'), 'forecast:3002'), []);
+    assert.deepEqual(inbound(await mesh.accessLog(v2, 'scenario-24a'), 'forecast:3002'), []);
 
     // v2 now fails (recommendation aborts, so forecast-v2 answers 500): the client never sees it.
     await mesh.apply(`apiVersion: networking.istio.io/v1beta1
@@ -212,12 +176,12 @@ spec:
       assert.equal(JSON.parse(r.body).version, 'v1', r.body);
     }
     const failed = await eventually(
-      async () => inbound(await accessLog(v2, 'scenario-24b'), 'forecast-shadow:3002'),
+      async () => inbound(await mesh.accessLog(v2, 'scenario-24b'), 'forecast-shadow:3002'),
       (l) => l.length >= 5,
     );
     assert.equal(failed.length, 5);
     for (const l of failed) assert.match(l, /" 500 /);
-    assert.equal(inbound(await accessLog(v1, 'scenario-24b'), 'forecast:3002').length, 5);
+    assert.equal(inbound(await mesh.accessLog(v1, 'scenario-24b'), 'forecast:3002').length, 5);
   },
 );
 
@@ -267,14 +231,14 @@ test(
       });
       assert.equal(registered.status, 200, registered.body);
       assert.equal(seenUserAgent(registered.body), 'scenario-25c', registered.body);
-      const [line] = await accessLog(await podOf('sleep'), 'scenario-25c');
+      const [line] = await mesh.accessLog(await podOf('sleep'), 'scenario-25c');
       assert.match(
         line!,
         new RegExp(`" 200 - .*"${EXTERNAL_HOST}:9090" "${externalIp.replace(/\./g, '\\.')}:9090"`),
       );
       assert.equal(await stat('sleep', 'default', blackhole), holes + 1);
     } finally {
-      await remove(registryOnly);
+      await mesh.remove(registryOnly);
     }
   },
 );
@@ -315,8 +279,8 @@ spec:
     assert.doesNotMatch(listed, /httpbin\.weather\.svc\.cluster\.local/);
     assert.match(listed, /httpbin\.default\.svc\.cluster\.local/);
     // httpbin.weather saw only the call made before the Sidecar.
-    const weatherHttpbin = (await podsOf('httpbin-v1')).find((p) => p.namespace === 'weather')!;
-    assert.equal((await accessLog(weatherHttpbin, 'scenario-23')).length, 1);
+    const weatherHttpbin = (await mesh.pods('httpbin-v1')).find((p) => p.namespace === 'weather')!;
+    assert.equal((await mesh.accessLog(weatherHttpbin, 'scenario-23')).length, 1);
   },
 );
 
@@ -349,7 +313,7 @@ spec:
     const captured = await curl('sleep', 'default', url, headers);
     assert.equal(captured.status, 200, captured.body);
     assert.ok(headerNames(captured.body).includes('x-request-id'), captured.body);
-    assert.equal((await accessLog(await podOf('sleep'), 'scenario-27')).length, 1);
+    assert.equal((await mesh.accessLog(await podOf('sleep'), 'scenario-27')).length, 1);
 
     const bypass = await podOf('sleep-bypass');
     const direct = await curl('sleep-bypass', 'default', url, headers);
@@ -361,7 +325,7 @@ spec:
       'user-agent': 'scenario-27',
     });
     assert.equal(meshed.status, 200, meshed.body);
-    const lines = await accessLog(bypass, 'scenario-27');
+    const lines = await mesh.accessLog(bypass, 'scenario-27');
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(lines[0]!, /"httpbin:8000"/);
   },
@@ -411,10 +375,10 @@ spec:
     // The external host saw the egress gateway as its client.
     const { origin } = JSON.parse(r.body) as { origin: string };
     assert.equal(origin.replace(/^::ffff:/, ''), gateway.ip, r.body);
-    const out = await accessLog(await podOf('sleep'), 'scenario-26');
+    const out = await mesh.accessLog(await podOf('sleep'), 'scenario-26');
     assert.equal(out.length, 1, out.join('\n'));
     assert.match(out[0]!, new RegExp(`" 200 .*"${EXTERNAL_HOST}:9090" "${gateway.ip}:8080"`));
-    const via = await accessLog(gateway, 'scenario-26');
+    const via = await mesh.accessLog(gateway, 'scenario-26');
     assert.equal(via.length, 1, via.join('\n'));
     assert.match(via[0]!, new RegExp(`" 200 .*"${EXTERNAL_HOST}:9090" "${externalIp}:9090"`));
   },
@@ -443,7 +407,7 @@ test(
       const r = await curl('sleep', 'default', url, { 'user-agent': marker });
       assert.equal(r.status, 200, r.body);
       assert.equal((JSON.parse(r.body) as { httpVersion: string }).httpVersion, version, `${url}: ${r.body}`);
-      const inbound = await accessLog(server, marker);
+      const inbound = await mesh.accessLog(server, marker);
       assert.equal(inbound.length, 1, inbound.join('\n'));
       assert.ok(inbound[0]!.includes(`"GET /version ${protocol}" 200 `), inbound[0]);
     }
@@ -463,7 +427,7 @@ test(
       acceptOk: true,
       message: 'echo: hello over websocket',
     });
-    const upgraded = await accessLog(server, 'scenario-28-ws');
+    const upgraded = await mesh.accessLog(server, 'scenario-28-ws');
     assert.equal(upgraded.length, 1, upgraded.join('\n'));
     assert.match(upgraded[0]!, /"GET \/chat HTTP\/1.1" 101 /);
   },

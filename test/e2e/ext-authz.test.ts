@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { rmSync } from 'node:fs';
-import { waitUntilReady } from '../../src/runtime/mesh.js';
 import { TestMesh, meshSkipReason, weft } from './mesh.js';
 
 const skip = await meshSkipReason();
@@ -70,12 +69,6 @@ after(async () => {
   rmSync(mesh.stateDir, { recursive: true, force: true });
   assert.equal(down.code, 0, down.stderr);
 });
-
-async function remove(yaml: string): Promise<void> {
-  const r = await weft(['delete', '-f', '-', '--state-dir', mesh.stateDir], yaml);
-  assert.equal(r.code, 0, r.stderr);
-  await waitUntilReady(mesh.stateDir, 120_000);
-}
 
 /** Runs a node script in a pod of `deploy` (through its sidecar); returns its JSON output. */
 async function inPod<T>(ns: string, deploy: string, script: string): Promise<T> {
@@ -165,7 +158,7 @@ test(
       const [sleep] = await get('default', 'sleep', [{ url: HEADERS }]);
       assert.equal(sleep!.status, 200, sleep!.body);
     } finally {
-      await remove(httpbinPolicy('ext-authz-grpc'));
+      await mesh.remove(httpbinPolicy('ext-authz-grpc'));
     }
   },
 );
@@ -188,7 +181,7 @@ test(
       const [sleep] = await get('default', 'sleep', [{ url: HEADERS }]);
       assert.equal(sleep!.status, 403);
     } finally {
-      await remove(httpbinPolicy('ext-authz-http'));
+      await mesh.remove(httpbinPolicy('ext-authz-http'));
     }
   },
 );
@@ -205,7 +198,7 @@ test(
         assert.match(got, new RegExp(`^v[12] hello ${i}\\n$`));
       assert.deepEqual(await echo('weather', 'frontend-v1', 3), ['', '', '']);
     } finally {
-      await remove(TCP_POLICY);
+      await mesh.remove(TCP_POLICY);
     }
     assert.match((await echo('weather', 'frontend-v1', 1))[0]!, /^v[12] hello 0\n$/);
   },
@@ -230,7 +223,7 @@ test(
         [200, 403],
       );
     } finally {
-      await remove(httpbinPolicy('ext-authz-grpc'));
+      await mesh.remove(httpbinPolicy('ext-authz-grpc'));
     }
   },
 );

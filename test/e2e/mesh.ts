@@ -155,11 +155,56 @@ export class TestMesh {
     await waitUntilReady(this.stateDir, 120_000);
   }
 
+  /** `weft delete -f -`, then waits until every rollout is done and every proxy ACKed. */
+  async remove(yaml: string): Promise<void> {
+    const r = await weft(['delete', '-f', '-', '--state-dir', this.stateDir], yaml);
+    if (r.code !== 0) throw new Error(`weft delete failed (${r.code}): ${r.stderr}`);
+    await waitUntilReady(this.stateDir, 120_000);
+  }
+
+  /** The live (not terminating) pods of a Deployment. */
+  async pods(deploy: string): Promise<PodInfo[]> {
+    const r = await weft(['status', '--state-dir', this.stateDir, '-o', 'json']);
+    const { pods } = JSON.parse(r.stdout) as {
+      pods: {
+        name: string;
+        namespace: string;
+        owner: string;
+        status: { terminating?: boolean; ip?: string };
+      }[];
+    };
+    return pods
+      .filter((p) => p.owner === deploy && !p.status.terminating)
+      .map((p) => ({ name: p.name, namespace: p.namespace, ip: p.status.ip ?? '' }));
+  }
+
+  /** The proxy's access-log lines of a pod that carry `marker` (a User-Agent the test chose). */
+  async accessLog(pod: { name: string; namespace: string }, marker: string): Promise<string[]> {
+    const r = await weft([
+      'logs',
+      pod.name,
+      '-n',
+      pod.namespace,
+      '-c',
+      'proxy',
+      '--state-dir',
+      this.stateDir,
+    ]);
+    if (r.code !== 0) throw new Error(`weft logs ${pod.name} failed (${r.code}): ${r.stderr}`);
+    return r.stdout.split('\n').filter((l) => l.includes(`"${marker}"`));
+  }
+
   async down(): Promise<Run> {
     const run = await weft(['down', '--state-dir', this.stateDir]);
     this.claim.release();
     return run;
   }
+}
+
+export interface PodInfo {
+  name: string;
+  namespace: string;
+  ip: string;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { rmSync } from 'node:fs';
-import { waitUntilReady } from '../../src/runtime/mesh.js';
 import { TestMesh, meshSkipReason, weft } from './mesh.js';
 
 const skip = await meshSkipReason();
@@ -72,12 +71,6 @@ async function pageAd(): Promise<string> {
   return m[1]!;
 }
 
-async function remove(yaml: string): Promise<void> {
-  const r = await weft(['delete', '-f', '-', '--state-dir', mesh.stateDir], yaml);
-  assert.equal(r.code, 0, r.stderr);
-  await waitUntilReady(mesh.stateDir, 120_000);
-}
-
 const RULE = (match: string) => `apiVersion: config.istio.io/v1alpha2
 kind: rule
 metadata: { name: denycustomer, namespace: weather }
@@ -132,7 +125,7 @@ test(
     );
     assert.equal((await fromFrontend()).status, 403);
 
-    await remove(DENIER);
+    await mesh.remove(DENIER);
     const again = await fromFrontend();
     assert.equal(again.status, 200, again.body);
     assert.match(JSON.parse(again.body).image as string, /\S/);
@@ -183,7 +176,7 @@ test(
       body: 'PERMISSION_DENIED:whitelist.weather:sleep is not whitelisted',
     });
 
-    await remove(WHITELIST);
+    await mesh.remove(WHITELIST);
     assert.equal((await fromSleep()).status, 200);
   },
 );
@@ -265,7 +258,7 @@ test(
     );
     await new Promise((r) => setTimeout(r, Math.max(0, started + 5500 - Date.now())));
     assert.equal((await fromFrontend()).status, 200);
-    await remove(QUOTA);
+    await mesh.remove(QUOTA);
     assert.deepEqual(
       (await curlFrom('weather', 'frontend-v1', AD, 6)).map((r) => r.status),
       [200, 200, 200, 200, 200, 200],

@@ -54,13 +54,6 @@ after(async () => {
   assert.equal(down.code, 0, down.stderr);
 });
 
-/** `weft delete -f -` of what a test applied, then waits for every proxy to ACK. */
-async function remove(yaml: string): Promise<void> {
-  const r = await weft(['delete', '-f', '-', '--state-dir', mesh.stateDir], yaml);
-  assert.equal(r.code, 0, r.stderr);
-  await waitUntilReady(mesh.stateDir, 120_000);
-}
-
 interface Pod {
   name: string;
   namespace: string;
@@ -217,7 +210,7 @@ test(
     await mesh.apply(PERMISSIVE);
     assert.deepEqual(statuses(await fromPod('legacy', 'sleep', direct)), [200]);
     assert.deepEqual(statuses(await fromPod('default', 'sleep', meshed)), [200]);
-    await remove(PERMISSIVE);
+    await mesh.remove(PERMISSIVE);
   },
 );
 
@@ -273,7 +266,7 @@ test(
     assert.deepEqual(statuses(fixed), [200, 200, 200, 200, 200], fixed[0]!.body);
     assert.equal((await counted()) - before, 5);
     await mesh.apply(SAMPLE_AD_DR);
-    await remove(STRICT);
+    await mesh.remove(STRICT);
   },
 );
 
@@ -307,7 +300,7 @@ test(
     await mesh.apply(adDestinationRule('ISTIO_MUTUAL'));
     assert.equal((await check()).status, 'OK');
     await mesh.apply(SAMPLE_AD_DR);
-    await remove(STRICT);
+    await mesh.remove(STRICT);
   },
 );
 
@@ -353,7 +346,7 @@ test(
     // The page through the ingress still shows the ad (frontend is allowed).
     const page = await (await fetch(`http://127.0.0.1:${mesh.ingressPort}/`)).text();
     assert.doesNotMatch(page, /advertisement unavailable/);
-    await remove(AUTHZ);
+    await mesh.remove(AUTHZ);
     assert.deepEqual(statuses(await fromPod('default', 'sleep', [{ url: `${ad}/ad` }])), [200]);
   },
 );
@@ -413,7 +406,7 @@ test(
       { url: 'http://advertisement:3003/ad', method: 'POST' },
     ]);
     assert.deepEqual(statuses(inside), [200, 403]);
-    await remove(`${VIEWER}---\n${RBAC_ON}`);
+    await mesh.remove(`${VIEWER}---\n${RBAC_ON}`);
     assert.equal((await fetch(page, { method: 'POST' })).status, 200);
   },
 );
@@ -631,6 +624,6 @@ test(
     assert.deepEqual(statuses(authz), [200, 403, 401, 403], JSON.stringify(authz));
     assert.equal(authz[1]!.body, 'RBAC: access denied');
     assert.equal(authz[3]!.body, 'RBAC: access denied');
-    await remove(`${REQUIRE_GROUP1}---\n${REQUEST_AUTHN}`);
+    await mesh.remove(`${REQUIRE_GROUP1}---\n${REQUEST_AUTHN}`);
   },
 );

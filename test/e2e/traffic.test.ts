@@ -9,6 +9,7 @@ import { SAMPLE, TestMesh, meshSkipReason, virtualService, weft } from './mesh.j
 
 const skip = await meshSkipReason();
 const mesh = new TestMesh();
+const podNames = async (deploy: string): Promise<string[]> => (await mesh.pods(deploy)).map((p) => p.name);
 const page = (path = '/'): string => `http://127.0.0.1:${mesh.ingressPort}${path}`;
 
 before(async () => {
@@ -90,22 +91,6 @@ async function worker() { while (next < ${n}) { next++; await one(); } }
 await Promise.all(Array.from({ length: ${c} }, worker));
 console.log(JSON.stringify(out));`;
   return JSON.parse(await inPod(deploy, [process.execPath, '--input-type=module', '-e', script])) as Reply[];
-}
-
-/** Pods of a Deployment, by name. */
-async function podsOf(deploy: string): Promise<string[]> {
-  const r = await weft(['status', '--state-dir', mesh.stateDir, '-o', 'json']);
-  const { pods } = JSON.parse(r.stdout) as {
-    pods: { name: string; owner: string; status: { terminating?: boolean } }[];
-  };
-  return pods.filter((p) => p.owner === deploy && !p.status.terminating).map((p) => p.name);
-}
-
-/** The proxy's access-log lines of a pod that carry `marker` (a User-Agent the test chose). */
-async function accessLog(pod: string, marker: string): Promise<string[]> {
-  const r = await weft(['logs', pod, '-n', 'weather', '-c', 'proxy', '--state-dir', mesh.stateDir]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.split('\n').filter((l) => l.includes(`"${marker}"`));
 }
 
 /** A counter or gauge of the pod proxy's admin `/stats` (Envoy's text format); 0 when absent. */
@@ -200,8 +185,8 @@ ${virtualService('forecast', `  - route: [{ destination: { host: forecast } }]`)
     assert.equal((codes['200'] ?? 0) + (codes['503'] ?? 0), 100, JSON.stringify(codes));
     const overflow = await stat('frontend-v1', `${CB_CLUSTER}.upstream_rq_pending_overflow`);
     assert.ok(overflow > before, `upstream_rq_pending_overflow ${before} → ${overflow}`);
-    const [frontend] = await podsOf('frontend-v1');
-    const log = await accessLog(frontend!, 'scenario-20-c10');
+    const [frontend] = await podNames('frontend-v1');
+    const log = await mesh.accessLog({ name: frontend!, namespace: 'weather' }, 'scenario-20-c10');
     assert.equal(log.length, 100);
     assert.equal(log.filter((l) => /" 503 UO /.test(l)).length, codes['503']);
     // The overflowed responses carry x-envoy-overloaded (a few bursts of 10 at once until one overflows).
@@ -235,7 +220,7 @@ ${rule('forecast', '{ outlierDetection: { consecutiveErrors: 2, interval: 10s, b
 ${virtualService('forecast', `  - route: [{ destination: { host: forecast, subset: v2 } }]`)}
 ---
 ${abort(500)}`);
-    assert.equal((await podsOf('forecast-v2')).length, 5);
+    assert.equal((await podNames('forecast-v2')).length, 5);
     const url = 'http://forecast:3002/weather?locate=Rome';
     const ejected = `${FORECAST_V2}.outlier_detection.ejections_active`;
     const fiveHundreds = await burst('frontend-v1', url, 20, 1);
@@ -261,7 +246,7 @@ async function twoAds(trafficPolicy: string): Promise<string[]> {
 ${rule('advertisement', trafficPolicy)}
 ---
 ${virtualService('advertisement', `  - route: [{ destination: { host: advertisement, subset: v1 } }]`)}`);
-  const replicas = await podsOf('advertisement-v1');
+  const replicas = await podNames('advertisement-v1');
   assert.equal(replicas.length, 2);
   return replicas;
 }
@@ -275,7 +260,11 @@ test(
       'user-agent': 'scenario-11',
     });
     assert.equal(replies.filter((r) => r.status === 200).length, 600);
-    const counts = await Promise.all(replicas.map(async (p) => (await accessLog(p, 'scenario-11')).length));
+    const counts = await Promise.all(
+      replicas.map(
+        async (p) => (await mesh.accessLog({ name: p, namespace: 'weather' }, 'scenario-11')).length,
+      ),
+    );
     assert.equal(counts[0]! + counts[1]!, 600);
     assert.ok(Math.min(...counts) >= 210, `per replica: ${counts.join(', ')}`);
   },
@@ -293,7 +282,11 @@ test(
       cookie: 'user=tester',
     });
     assert.equal(replies.filter((r) => r.status === 200).length, 30);
-    const counts = await Promise.all(replicas.map(async (p) => (await accessLog(p, 'scenario-12')).length));
+    const counts = await Promise.all(
+      replicas.map(
+        async (p) => (await mesh.accessLog({ name: p, namespace: 'weather' }, 'scenario-12')).length,
+      ),
+    );
     assert.deepEqual([...counts].sort(), [0, 30]);
   },
 );
@@ -315,7 +308,7 @@ ${virtualService(
   `  - fault: { delay: { fixedDelay: 1s, percentage: { value: 100 } } }
     route: [{ destination: { host: recommendation, subset: v1 } }]`,
 )}`);
-    assert.equal((await podsOf('forecast-v2')).length, 1);
+    assert.equal((await podNames('forecast-v2')).length, 1);
     const replies = await burst('frontend-v1', 'http://forecast:3002/weather?locate=Rome', 400, 10);
     assert.equal(replies.filter((r) => r.status === 200).length, 400);
     const slow = replies.filter((r) => (JSON.parse(r.body) as { version: string }).version === 'v2').length;

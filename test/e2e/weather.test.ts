@@ -8,6 +8,7 @@ import { SAMPLE, TestMesh, meshSkipReason, virtualService, weft } from './mesh.j
 
 const skip = await meshSkipReason();
 const mesh = new TestMesh();
+const podNames = async (deploy: string): Promise<string[]> => (await mesh.pods(deploy)).map((p) => p.name);
 const page = (path = '/'): string => `http://127.0.0.1:${mesh.ingressPort}${path}`;
 
 before(async () => {
@@ -139,22 +140,6 @@ async function pages(n: number, headers: Record<string, string> = {}): Promise<s
 }
 const hasRecommendation = (html: string): boolean => html.includes('id="recommendation"');
 
-/** Pods of a Deployment, by name. */
-async function podsOf(deploy: string): Promise<string[]> {
-  const r = await weft(['status', '--state-dir', mesh.stateDir, '-o', 'json']);
-  const { pods } = JSON.parse(r.stdout) as {
-    pods: { name: string; owner: string; status: { terminating?: boolean } }[];
-  };
-  return pods.filter((p) => p.owner === deploy && !p.status.terminating).map((p) => p.name);
-}
-
-/** The proxy's access-log lines of a pod that carry `marker` (a User-Agent the test chose). */
-async function accessLog(pod: string, marker: string): Promise<string[]> {
-  const r = await weft(['logs', pod, '-n', 'weather', '-c', 'proxy', '--state-dir', mesh.stateDir]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.split('\n').filter((l) => l.includes(`"${marker}"`));
-}
-
 test(
   'scenario 02: forecast-v2 deployed, forecast-route 100% v1: no query has a recommendation',
   { skip },
@@ -261,7 +246,7 @@ spec:
   - { name: v1, labels: { version: v1 } }
   - { name: v2, labels: { version: v2 } }
   - { name: v3, labels: { version: v3 } }`);
-    const replicas = await podsOf('advertisement-v1');
+    const replicas = await podNames('advertisement-v1');
     assert.equal(replicas.length, 2);
     const replies = await fromPod(
       'frontend-v1',
@@ -271,7 +256,11 @@ spec:
       replies.map((r) => r.status),
       times(6, () => 200),
     );
-    const counts = await Promise.all(replicas.map(async (p) => (await accessLog(p, 'scenario-10')).length));
+    const counts = await Promise.all(
+      replicas.map(
+        async (p) => (await mesh.accessLog({ name: p, namespace: 'weather' }, 'scenario-10')).length,
+      ),
+    );
     assert.deepEqual(counts, [3, 3]);
   },
 );
@@ -313,11 +302,12 @@ test(
       replies.map((r) => r.status),
       times(20, () => 500),
     );
-    const [frontend] = await podsOf('frontend-v1');
-    const outbound = await accessLog(frontend!, 'scenario-15');
+    const [frontend] = await podNames('frontend-v1');
+    const outbound = await mesh.accessLog({ name: frontend!, namespace: 'weather' }, 'scenario-15');
     assert.equal(outbound.length, 20);
     for (const l of outbound) assert.match(l, /" 500 FI /);
-    for (const p of await podsOf('advertisement-v1')) assert.deepEqual(await accessLog(p, 'scenario-15'), []);
+    for (const p of await podNames('advertisement-v1'))
+      assert.deepEqual(await mesh.accessLog({ name: p, namespace: 'weather' }, 'scenario-15'), []);
     await mesh.apply(
       virtualService('advertisement', `  - route: [{ destination: { host: advertisement, subset: v1 } }]`),
     );
@@ -346,8 +336,8 @@ ${virtualService(
     ]);
     assert.equal(r!.status, 504, r!.body);
     assert.ok(r!.ms >= 1000 && r!.ms < 1500, `took ${r!.ms} ms`);
-    const [frontend] = await podsOf('frontend-v1');
-    const log = await accessLog(frontend!, 'scenario-16');
+    const [frontend] = await podNames('frontend-v1');
+    const log = await mesh.accessLog({ name: frontend!, namespace: 'weather' }, 'scenario-16');
     assert.equal(log.length, 1);
     assert.match(log[0]!, /" 504 UT /);
   },
@@ -365,8 +355,8 @@ test(
       `  - fault: { abort: { httpStatus: 500, percentage: { value: 100 } } }
     route: [{ destination: { host: recommendation, subset: v1 } }]`,
     );
-    const [forecast] = await podsOf('forecast-v2');
-    const [frontend] = await podsOf('frontend-v1');
+    const [forecast] = await podNames('forecast-v2');
+    const [frontend] = await podNames('frontend-v1');
     await mesh.apply(
       `${virtualService('forecast', `  - route: [{ destination: { host: forecast, subset: v2 } }]`)}\n---\n${abort}`,
     );
@@ -374,7 +364,10 @@ test(
       { url: 'http://forecast:3002/weather?locate=Rome', headers: { 'user-agent': 'scenario-17a' } },
     ]);
     assert.equal(once!.status, 500, once!.body);
-    assert.equal(inboundForecast(await accessLog(forecast!, 'scenario-17a')).length, 1);
+    assert.equal(
+      inboundForecast(await mesh.accessLog({ name: forecast!, namespace: 'weather' }, 'scenario-17a')).length,
+      1,
+    );
 
     await mesh.apply(
       virtualService(
@@ -387,8 +380,11 @@ test(
       { url: 'http://forecast:3002/weather?locate=Rome', headers: { 'user-agent': 'scenario-17b' } },
     ]);
     assert.equal(retried!.status, 500, retried!.body);
-    assert.equal(inboundForecast(await accessLog(forecast!, 'scenario-17b')).length, 4);
-    const log = await accessLog(frontend!, 'scenario-17b');
+    assert.equal(
+      inboundForecast(await mesh.accessLog({ name: forecast!, namespace: 'weather' }, 'scenario-17b')).length,
+      4,
+    );
+    const log = await mesh.accessLog({ name: frontend!, namespace: 'weather' }, 'scenario-17b');
     assert.equal(log.length, 1);
     assert.match(log[0]!, /" 500 URX /);
   },
@@ -410,7 +406,8 @@ test(
     ]);
     assert.equal(r!.status, 301, r!.body);
     assert.equal(r!.location, 'http://advertisement.weather.svc.cluster.local/maintenanced');
-    for (const p of await podsOf('advertisement-v1')) assert.deepEqual(await accessLog(p, 'scenario-18'), []);
+    for (const p of await podNames('advertisement-v1'))
+      assert.deepEqual(await mesh.accessLog({ name: p, namespace: 'weather' }, 'scenario-18'), []);
   },
 );
 
@@ -433,10 +430,15 @@ test(
     ]);
     assert.equal(plain!.status, 404, plain!.body);
     assert.equal(rewritten!.status, 200, rewritten!.body);
-    const [frontend] = await podsOf('frontend-v1');
-    assert.match((await accessLog(frontend!, 'scenario-19'))[0]!, /"GET \/ad HTTP\/1.1" 404 NR /);
-    const replicas = await podsOf('advertisement-v1');
-    const inbound = await Promise.all(replicas.map((p) => accessLog(p, 'scenario-19')));
+    const [frontend] = await podNames('frontend-v1');
+    assert.match(
+      (await mesh.accessLog({ name: frontend!, namespace: 'weather' }, 'scenario-19'))[0]!,
+      /"GET \/ad HTTP\/1.1" 404 NR /,
+    );
+    const replicas = await podNames('advertisement-v1');
+    const inbound = await Promise.all(
+      replicas.map((p) => mesh.accessLog({ name: p, namespace: 'weather' }, 'scenario-19')),
+    );
     assert.equal(inbound.flat().length, 1);
     assert.match(inbound.flat()[0]!, /" 200 /);
     const served = replicas[inbound.findIndex((l) => l.length === 1)]!;
