@@ -18,9 +18,8 @@ import {
   type SignatureAlgorithm,
 } from './keys.js';
 import { spiffeUri, type Identity } from './spiffe.js';
+import { WORKLOAD_TTL_DEFAULTS, type WorkloadTtl } from './workload-ttl.js';
 
-export const DEFAULT_WORKLOAD_TTL_S = 24 * 3600;
-export const MAX_WORKLOAD_TTL_S = 90 * 24 * 3600;
 const ROOT_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
 /** Backdating absorbs small clock differences between processes (Istio does the same). */
 const BACKDATE_MS = 60_000;
@@ -67,6 +66,9 @@ function serial(): string {
 }
 
 export class CertificateAuthority {
+  /** Lifetimes of the certificates it issues (istiod's DEFAULT_/MAX_WORKLOAD_CERT_TTL). */
+  workloadTtl: WorkloadTtl = WORKLOAD_TTL_DEFAULTS;
+
   private constructor(
     private signing: SigningMaterial,
     /** Roots proxies must trust: the current root first, then roots still being rotated out. */
@@ -249,11 +251,12 @@ export class CertificateAuthority {
       );
     }
     if (!(await csr.verify())) throw new CaError('INVALID_ARGUMENT', 'CSR signature does not verify');
-    const ttl = opts.ttlSeconds && opts.ttlSeconds > 0 ? opts.ttlSeconds : DEFAULT_WORKLOAD_TTL_S;
-    if (ttl > MAX_WORKLOAD_TTL_S)
+    const { defaultS, maxS } = this.workloadTtl;
+    const ttl = opts.ttlSeconds && opts.ttlSeconds > 0 ? opts.ttlSeconds : defaultS;
+    if (ttl > maxS)
       throw new CaError(
         'INVALID_ARGUMENT',
-        `requested TTL ${goDuration(ttl)} is greater than the max allowed TTL ${goDuration(MAX_WORKLOAD_TTL_S)}`,
+        `requested TTL ${goDuration(ttl)} is greater than the max allowed TTL ${goDuration(maxS)}`,
       );
     if (identity.trustDomain !== this.trustDomain)
       throw new CaError(

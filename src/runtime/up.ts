@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { CertificateAuthority } from '../ca/authority.js';
 import { createCsr } from '../ca/csr.js';
+import { workloadTtlFromEnv } from '../ca/workload-ttl.js';
 import {
   addCaService,
   BootstrapTokens,
@@ -77,6 +78,7 @@ export async function startLocalMesh(opts: UpOptions): Promise<LocalMesh> {
 
   const images = opts.images ? await loadImageCatalogue(opts.images) : undefined;
   const ca = await CertificateAuthority.loadOrCreate(join(stateDir, 'ca'));
+  ca.workloadTtl = workloadTtlFromEnv(process.env, (m) => log(`warning: ${m}`));
   const network = await MeshNetwork.create({
     stateDir: netDir,
     podCidr: opts.podCidr,
