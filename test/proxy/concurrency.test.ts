@@ -30,7 +30,7 @@ describe('worker processes', () => {
     await up.close();
   });
 
-  it('serves through both workers and sums their stats', async () => {
+  it('serves through both workers and sums their traffic stats', async () => {
     const port = await px.port('http');
     const n = 40;
     const rs = await Promise.all(Array.from({ length: n }, (_, i) => request(port, `/w${i}`)));
@@ -38,6 +38,9 @@ describe('worker processes', () => {
     assert.equal(await stat(px.admin, 'http.ingress.downstream_rq_total'), n);
     assert.equal(await stat(px.admin, 'cluster.backend.upstream_rq_200'), n);
     assert.equal(await stat(px.admin, 'server.concurrency'), 2);
+    // Every worker holds the cluster; its membership is still one host, not one per worker.
+    assert.equal(await stat(px.admin, 'cluster.backend.membership_total'), 1);
+    assert.equal(await stat(px.admin, 'cluster.backend.membership_healthy'), 1);
     const clusters = (await request(px.admin, '/clusters')).body;
     assert.match(clusters, new RegExp(`^backend::127\\.0\\.0\\.1:${up.port}::rq_total::${n}$`, 'm'));
   });

@@ -58,6 +58,18 @@ export class Histogram {
   }
 }
 
+/** Stats (by tag base) that every worker computes identically from the config it was sent. */
+const REPLICATED = new Set([
+  'cluster.membership_total',
+  'cluster.membership_healthy',
+  'cluster.membership_degraded',
+  'cluster.membership_change',
+  'cluster.update_attempt',
+  'cluster.update_success',
+  'cluster.update_empty',
+  'istiocustom.istio_build',
+]);
+
 /** Plain-data view of a store, sent from workers to main and merged there. */
 export interface StatsSnapshot {
   counters: Record<string, [number, string, Tags]>;
@@ -101,10 +113,20 @@ export class StatsStore {
     return s;
   }
 
-  /** Adds a worker's snapshot into this store (counters and gauges sum, as Envoy's do). */
+  /**
+   * Adds a worker's snapshot into this store. Traffic stats sum across workers; stats every worker
+   * derives from the same config (membership, config updates, the build) count once, as Envoy's
+   * single main-thread copy does.
+   */
   merge(s: StatsSnapshot): void {
-    for (const [n, [v, b, t]] of Object.entries(s.counters)) this.counter(n, b, t).inc(v);
-    for (const [n, [v, b, t]] of Object.entries(s.gauges)) this.gauge(n, b, t).inc(v);
+    for (const [n, [v, b, t]] of Object.entries(s.counters)) {
+      const c = this.counter(n, b, t);
+      c.value = REPLICATED.has(b) ? Math.max(c.value, v) : c.value + v;
+    }
+    for (const [n, [v, b, t]] of Object.entries(s.gauges)) {
+      const g = this.gauge(n, b, t);
+      g.value = REPLICATED.has(b) ? Math.max(g.value, v) : g.value + v;
+    }
     for (const [n, [counts, sum, count, b, t]] of Object.entries(s.histograms)) {
       const h = this.histogram(n, b, t);
       counts.forEach((c, i) => (h.counts[i]! += c));
