@@ -117,3 +117,16 @@ test('plaintext callers have no principal; gRPC requests are context.protocol gr
   assert.equal(bag.get('context.protocol'), 'grpc');
   assert.equal(bag.has('request.useragent'), false);
 });
+
+test('a TCP connection (network ext_authz: no request) is context.protocol tcp with no request.* attributes', () => {
+  const { request: _none, ...connection } = request({}, 'spiffe://cluster.local/ns/weather/sa/frontend');
+  const bag = checkAttributes(connection, directory);
+  assert.equal(bag.get('context.protocol'), 'tcp');
+  assert.equal(bag.get('connection.mtls'), true);
+  assert.equal(bag.get('source.principal'), 'cluster.local/ns/weather/sa/frontend');
+  assert.equal(bag.get('destination.port'), 3003);
+  assert.deepEqual(
+    [...bag.keys()].filter((k) => k.startsWith('request.')),
+    [],
+  );
+});

@@ -65,24 +65,29 @@ export function checkAttributes(ctx: Msg, directory: WorkloadDirectory): Map<str
   }
 
   const http = ctx.request?.http as Msg | undefined;
+  bag.set('context.reporter.kind', 'inbound');
+  bag.set('context.time', new Date());
+  // A TCP connection (network ext_authz) carries no request: Istio 1.1's tcp filter sent none.
+  if (!http) {
+    bag.set('context.protocol', 'tcp');
+    return bag;
+  }
   // Like Istio's proxy: every header, pseudo-headers (:authority, :path…) included.
-  const headers = { ...((http?.headers ?? {}) as Record<string, string>) };
-  const path = String(http?.path ?? '');
+  const headers = { ...((http.headers ?? {}) as Record<string, string>) };
+  const path = String(http.path ?? '');
   const q = path.indexOf('?');
   bag.set('request.headers', headers);
-  bag.set('request.host', String(http?.host ?? ''));
-  bag.set('request.method', String(http?.method ?? ''));
+  bag.set('request.host', String(http.host ?? ''));
+  bag.set('request.method', String(http.method ?? ''));
   bag.set('request.path', path);
   bag.set('request.url_path', q < 0 ? path : path.slice(0, q));
   bag.set('request.query_params', Object.fromEntries(new URLSearchParams(q < 0 ? '' : path.slice(q + 1))));
-  bag.set('request.scheme', String(http?.scheme ?? 'http'));
+  bag.set('request.scheme', String(http.scheme ?? 'http'));
   bag.set('request.time', timestamp(ctx.request?.time as Msg | undefined));
-  if (http?.id) bag.set('request.id', String(http.id));
+  if (http.id) bag.set('request.id', String(http.id));
   if (headers['user-agent'] !== undefined) bag.set('request.useragent', headers['user-agent']);
   if (headers.referer !== undefined) bag.set('request.referer', headers.referer);
   const grpc = (headers['content-type'] ?? '').startsWith('application/grpc');
   bag.set('context.protocol', grpc ? 'grpc' : 'http');
-  bag.set('context.reporter.kind', 'inbound');
-  bag.set('context.time', new Date());
   return bag;
 }

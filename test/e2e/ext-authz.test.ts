@@ -70,32 +70,13 @@ after(async () => {
   assert.equal(down.code, 0, down.stderr);
 });
 
-/** Runs a node script in a pod of `deploy` (through its sidecar); returns its JSON output. */
-async function inPod<T>(ns: string, deploy: string, script: string): Promise<T> {
-  const r = await weft([
-    'exec',
-    `deploy/${deploy}`,
-    '-n',
-    ns,
-    '--state-dir',
-    mesh.stateDir,
-    '--',
-    process.execPath,
-    '--input-type=module',
-    '-e',
-    script,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as T;
-}
-
 interface Reply {
   status: number;
   body: string;
 }
 
 function get(ns: string, deploy: string, requests: { url: string; headers?: Record<string, string> }[]) {
-  return inPod<Reply[]>(
+  return mesh.nodeIn<Reply[]>(
     ns,
     deploy,
     `const out = [];
@@ -107,28 +88,6 @@ for (const q of ${JSON.stringify(requests)}) {
     out.push({ status: 0, body: String(e.cause ?? e) });
   }
 }
-console.log(JSON.stringify(out));`,
-  );
-}
-
-/** `n` TCP connections to tcp-echo, each sending one line; what came back on each before it closed. */
-function echo(ns: string, deploy: string, n: number): Promise<string[]> {
-  return inPod<string[]>(
-    ns,
-    deploy,
-    `import net from 'node:net';
-const out = [];
-for (let i = 0; i < ${n}; i++)
-  out.push(await new Promise((resolve) => {
-    const s = net.connect(9000, 'tcp-echo.weather');
-    let got = '';
-    s.setEncoding('utf8');
-    s.on('data', (c) => { got += c; if (got.includes('\\n')) s.end(); });
-    s.on('error', () => undefined);
-    s.on('close', () => resolve(got));
-    s.setTimeout(5000, () => s.destroy());
-    s.write('hello ' + i + '\\n');
-  }));
 console.log(JSON.stringify(out));`,
   );
 }
@@ -190,17 +149,17 @@ test(
   'TCP, gRPC provider: sleep (allowed service account) gets its echoes; frontend is disconnected unanswered',
   { skip },
   async () => {
-    const before = await echo('weather', 'frontend-v1', 1);
+    const before = await mesh.tcpEcho('weather', 'frontend-v1', 1);
     assert.match(before[0]!, /^v[12] hello 0\n$/, 'frontend reaches tcp-echo without the policy');
     await mesh.apply(TCP_POLICY);
     try {
-      for (const [i, got] of (await echo('default', 'sleep', 3)).entries())
+      for (const [i, got] of (await mesh.tcpEcho('default', 'sleep', 3)).entries())
         assert.match(got, new RegExp(`^v[12] hello ${i}\\n$`));
-      assert.deepEqual(await echo('weather', 'frontend-v1', 3), ['', '', '']);
+      assert.deepEqual(await mesh.tcpEcho('weather', 'frontend-v1', 3), ['', '', '']);
     } finally {
       await mesh.remove(TCP_POLICY);
     }
-    assert.match((await echo('weather', 'frontend-v1', 1))[0]!, /^v[12] hello 0\n$/);
+    assert.match((await mesh.tcpEcho('weather', 'frontend-v1', 1))[0]!, /^v[12] hello 0\n$/);
   },
 );
 

@@ -194,6 +194,47 @@ export class TestMesh {
     return r.stdout.split('\n').filter((l) => l.includes(`"${marker}"`));
   }
 
+  /** Runs a node ES-module script in a pod of `deploy` (its traffic goes through the pod's sidecar); parses its JSON output. */
+  async nodeIn<T>(namespace: string, deploy: string, script: string): Promise<T> {
+    const r = await weft([
+      'exec',
+      `deploy/${deploy}`,
+      '-n',
+      namespace,
+      '--state-dir',
+      this.stateDir,
+      '--',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+    ]);
+    if (r.code !== 0) throw new Error(`script in deploy/${deploy} failed (${r.code}): ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  /** `n` TCP connections from a pod of `deploy` to tcp-echo, one line each; what came back on each before it closed. */
+  tcpEcho(namespace: string, deploy: string, n: number): Promise<string[]> {
+    return this.nodeIn<string[]>(
+      namespace,
+      deploy,
+      `import net from 'node:net';
+const out = [];
+for (let i = 0; i < ${n}; i++)
+  out.push(await new Promise((resolve) => {
+    const s = net.connect(9000, 'tcp-echo.weather');
+    let got = '';
+    s.setEncoding('utf8');
+    s.on('data', (c) => { got += c; if (got.includes('\\n')) s.end(); });
+    s.on('error', () => undefined);
+    s.on('close', () => resolve(got));
+    s.setTimeout(5000, () => s.destroy());
+    s.write('hello ' + i + '\\n');
+  }));
+console.log(JSON.stringify(out));`,
+    );
+  }
+
   async down(): Promise<Run> {
     const run = await weft(['down', '--state-dir', this.stateDir]);
     this.claim.release();

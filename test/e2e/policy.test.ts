@@ -12,7 +12,7 @@ const AD = 'http://advertisement.weather:3003/ad';
 
 before(async () => {
   if (skip) return;
-  await mesh.upSample(['install/weather-v1.yaml', 'install/sleep.yaml']);
+  await mesh.upSample(['install/weather-v1.yaml', 'install/sleep.yaml', 'install/tcp-echo.yaml']);
 });
 
 after(async () => {
@@ -263,5 +263,30 @@ test(
       (await curlFrom('weather', 'frontend-v1', AD, 6)).map((r) => r.status),
       [200, 200, 200, 200, 200, 200],
     );
+  },
+);
+
+test(
+  'Mixer checks TCP connections too (Istio 1.1 tcp filter): a denier for sleep → tcp-echo closes its connections; frontend still echoes',
+  { skip },
+  async () => {
+    const TCP_DENIER = DENIER.replace(
+      RULE('destination.labels["app"] == "advertisement" && source.labels["app"] == "frontend"'),
+      RULE(
+        'destination.labels["app"] == "tcp-echo" && source.labels["app"] == "sleep" && context.protocol == "tcp"',
+      ),
+    );
+    assert.match((await mesh.tcpEcho('default', 'sleep', 1))[0]!, /^v[12] hello 0\n$/);
+    await mesh.apply(TCP_DENIER);
+    try {
+      assert.deepEqual(await mesh.tcpEcho('default', 'sleep', 2), ['', '']);
+      for (const got of await mesh.tcpEcho('weather', 'frontend-v1', 2))
+        assert.match(got, /^v[12] hello \d\n$/);
+      // HTTP to advertisement is not covered by this rule.
+      assert.equal((await fromSleep()).status, 200);
+    } finally {
+      await mesh.remove(TCP_DENIER);
+    }
+    assert.match((await mesh.tcpEcho('default', 'sleep', 1))[0]!, /^v[12] hello 0\n$/);
   },
 );

@@ -89,6 +89,24 @@ describe('32/33: Mixer policy checks on sidecar inbound', () => {
     assert.equal(JSON.stringify(gw.listeners).includes(EXT_AUTHZ), false);
   });
 
+  test('inbound TCP chains of covered namespaces check each connection with the network ext_authz', () => {
+    const echo = sidecarProxy(pods.tcpEchoV1, { serviceAccount: 'tcp-echo' });
+    const chainFilters = (yaml: string): string[] => {
+      const vi = generate(echo, yaml).listeners.find((l) => l.name === 'virtualInbound')!;
+      const chain = (vi.filter_chains as Obj[]).find(
+        (c) => c.name === 'inbound|9000||tcp-echo.weather.svc.cluster.local',
+      )!;
+      return (chain.filters as Obj[]).map((f) => f.name as string);
+    };
+    const withRule = chainFilters(denier('weather'));
+    assert.ok(withRule.includes('envoy.filters.network.ext_authz'), withRule.join());
+    assert.ok(
+      withRule.indexOf('envoy.filters.network.ext_authz') <
+        withRule.indexOf('envoy.filters.network.tcp_proxy'),
+    );
+    assert.ok(!chainFilters('').includes('envoy.filters.network.ext_authz'));
+  });
+
   test('a rule in istio-system (the default config namespace) covers every namespace', () => {
     const httpbin = {
       mode: 'inbound',

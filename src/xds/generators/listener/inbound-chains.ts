@@ -9,7 +9,7 @@ import { bool, clusterName, Filters, typed, Types } from '../common.js';
 import { sdsSecret, SDS_DEFAULT_CERT, SDS_ROOT_CA } from '../cluster/tls.js';
 import { httpSecurityFilters, inboundMtlsMode, tcpSecurityFilters } from '../security/inbound.js';
 import type { InboundPort } from './inbound-ports.js';
-import { policyCheckFilters } from './policy-check.js';
+import { policyCheckFilters, policyCheckNetworkFilters } from './policy-check.js';
 import { httpConnectionManager, tcpFilters as tcpProxyFilters } from './network-filters.js';
 
 /** ALPN an Istio client offers over mesh mTLS (Istio allIstioMtlsALPNs). */
@@ -74,6 +74,7 @@ function tcpFilters(proxy: ProxyInfo, push: PushContext, p: InboundPort): object
   const cluster = clusterName('inbound', p.port, '', p.host);
   return [
     ...tcpSecurityFilters(proxy, push, p.policy),
+    ...policyCheckNetworkFilters(proxy, push),
     ...tcpProxyFilters(push, cluster, cluster, 'sidecar-inbound'),
   ];
 }
