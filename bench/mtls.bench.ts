@@ -19,7 +19,7 @@
 // Env: WEFT_BENCH_SRC=head benchmarks the committed HEAD instead of the work tree.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CertificateAuthority } from '../src/ca/authority.js';
 import { createCsr } from '../src/ca/csr.js';
@@ -29,6 +29,7 @@ import { printFile } from './lib/cpuprofile.js';
 import { fortio, wrk, type FortioResult, type WrkResult } from './lib/loadgen.js';
 import { CLK_TCK, cpuTicks, findBin, freePort, processTree, stopTree, waitHttp } from './lib/proc.js';
 import { args, numberOption, ROOT } from './lib/args.js';
+import { emitter, load, median, note, r1, r3 } from './lib/report.js';
 
 const ROUNDS = numberOption('--rounds', 3);
 const SECS = numberOption('--secs', 10);
@@ -45,17 +46,7 @@ const SERVER: Identity = { trustDomain: TD, namespace: 'bench', serviceAccount: 
 
 const tmp = mkdtempSync(join(tmpdir(), 'weft-bench-mtls-'));
 const children: ChildProcess[] = [];
-const load = (): number[] => loadavg().map((x) => Math.round(x * 100) / 100);
-const emit = (o: object): void => console.log(JSON.stringify({ bench: 'mtls', ...o, load: load() }));
-const note = (s: string): void => console.log(`# ${s}`);
-const median = (xs: number[]): number => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const r1 = (x: number): number => Math.round(x * 10) / 10;
-const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+const emit = emitter('mtls');
 
 function start(name: string, cmd: string, argv: string[]): ChildProcess {
   const fd = openSync(join(tmp, `${name}.out`), 'a');

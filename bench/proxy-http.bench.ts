@@ -32,7 +32,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWeft, type WeftBuild } from './lib/build.js';
 import { fortio, wrk, type FortioResult, type WrkResult } from './lib/loadgen.js';
@@ -50,6 +50,7 @@ import {
   waitHttp,
 } from './lib/proc.js';
 import { args, numberOption, ROOT } from './lib/args.js';
+import { emitter, load, median, note, r1, r3 } from './lib/report.js';
 
 const ROUNDS = numberOption('--rounds', 3);
 const SECS = numberOption('--secs', 10);
@@ -64,17 +65,7 @@ const GOALS = { addedP90Ms: 0.5, addedP99Ms: 1, cpuUsPerReq: 200, rssMb: 60, vsN
 
 const tmp = mkdtempSync(join(tmpdir(), 'weft-bench-http-'));
 const children: ChildProcess[] = [];
-const load = (): number[] => loadavg().map((x) => Math.round(x * 100) / 100);
-const emit = (o: object): void => console.log(JSON.stringify({ bench: 'proxy-http', ...o, load: load() }));
-const note = (s: string): void => console.log(`# ${s}`);
-const median = (xs: number[]): number => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const r1 = (x: number): number => Math.round(x * 10) / 10;
-const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+const emit = emitter('proxy-http');
 
 // ---------------------------------------------------------------- building and starting things
 
