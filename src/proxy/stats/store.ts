@@ -153,6 +153,10 @@ export class Scope {
   histogram(n: string): Histogram {
     return this.store.histogram(`${this.prefix}.${n}`, `${this.tagBase}.${n}`, this.tags);
   }
+  /** A nested scope `<prefix>.<name>` with the same tags (tag base `<tagBase>.<tagName>`). */
+  child(name: string, tagName = name): Scope {
+    return new Scope(this.store, `${this.prefix}.${name}`, this.tags, `${this.tagBase}.${tagName}`);
+  }
 }
 
 /** Builds a typed stats struct from one `as const` list of names (Envoy's ALL_X_STATS). */

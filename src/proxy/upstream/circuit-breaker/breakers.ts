@@ -45,11 +45,7 @@ export class CircuitBreakers {
   ) {
     this.stats = makeCounters(scope, BREAKER_COUNTERS);
     this.pendingActive = scope.gauge('upstream_rq_pending_active');
-    const cb = scope.store.scope(
-      `${scope.prefix}.circuit_breakers.default`,
-      scope.tags,
-      `${scope.tagBase}.circuit_breakers.default`,
-    );
+    const cb = scope.child('circuit_breakers.default');
     this.open = makeGauges(cb, OPEN_GAUGES);
     this.remainingGauges = thresholds.trackRemaining ? makeGauges(cb, REMAINING_GAUGES) : undefined;
     this.publish();

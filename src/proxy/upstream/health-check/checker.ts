@@ -117,8 +117,7 @@ export class HealthChecker {
     private readonly cluster: CheckedCluster,
     private readonly random: () => number = Math.random,
   ) {
-    const sc = cluster.scope;
-    const scope = sc.store.scope(`${sc.prefix}.health_check`, sc.tags, `${sc.tagBase}.health_check`);
+    const scope = cluster.scope.child('health_check');
     this.stats = makeCounters(scope, HEALTH_CHECK_COUNTERS);
     this.gauges = makeGauges(scope, HEALTH_CHECK_GAUGES);
   }

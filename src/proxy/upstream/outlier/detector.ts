@@ -49,12 +49,7 @@ export class OutlierDetector implements RequestObserver {
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {
-    const sc = cluster.scope;
-    const scope = sc.store.scope(
-      `${sc.prefix}.outlier_detection`,
-      sc.tags,
-      `${sc.tagBase}.outlier_detection`,
-    );
+    const scope = cluster.scope.child('outlier_detection');
     this.stats = makeCounters(scope, OUTLIER_COUNTERS);
     this.gauges = makeGauges(scope, OUTLIER_GAUGES);
   }

@@ -13,9 +13,8 @@ export const corsFilter = {
   parse: () => undefined,
   parsePerRoute: parseCorsPolicy,
   create(_config, ctx) {
-    const sc = ctx.scope;
     const shared = {
-      stats: makeCounters(sc.store.scope(`${sc.prefix}.cors`, sc.tags, `${sc.tagBase}.cors`), CORS_COUNTERS),
+      stats: makeCounters(ctx.scope.child('cors'), CORS_COUNTERS),
       random: Math.random,
     };
     return () => new CorsFilter(shared);

@@ -16,11 +16,7 @@ export const extAuthzFilter = {
   parsePerRoute: (c) => parseExtAuthzPerRoute(c),
   create(config, ctx) {
     const suffix = config.statPrefix ? `.${config.statPrefix.replace(/\.$/, '')}` : '';
-    const scope = ctx.scope.store.scope(
-      `${ctx.scope.prefix}.ext_authz${suffix}`,
-      ctx.scope.tags,
-      `${ctx.scope.tagBase}.ext_authz`,
-    );
+    const scope = ctx.scope.child(`ext_authz${suffix}`, 'ext_authz');
     const shared = { config, stats: makeCounters(scope, EXT_AUTHZ_COUNTERS) };
     return () => new ExtAuthzFilter(shared);
   },

@@ -15,11 +15,7 @@ export const faultFilter = {
   parse: parseFault,
   parsePerRoute: parseFault,
   create(settings, ctx) {
-    const scope = ctx.scope.store.scope(
-      `${ctx.scope.prefix}.fault`,
-      ctx.scope.tags,
-      `${ctx.scope.tagBase}.fault`,
-    );
+    const scope = ctx.scope.child('fault');
     const shared = {
       settings,
       stats: makeCounters(scope, FAULT_COUNTERS),

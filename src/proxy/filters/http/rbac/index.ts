@@ -14,11 +14,7 @@ export const rbacFilter = {
   parse: parseHttpRbac,
   parsePerRoute: parseRbacPerRoute,
   create(rules, ctx) {
-    const scope = ctx.scope.store.scope(
-      `${ctx.scope.prefix}.rbac`,
-      ctx.scope.tags,
-      `${ctx.scope.tagBase}.rbac`,
-    );
+    const scope = ctx.scope.child('rbac');
     const shared = { rules, stats: rbacStats(scope, rules) };
     return () => new RbacFilter(shared);
   },
