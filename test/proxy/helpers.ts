@@ -158,6 +158,13 @@ ${ports.map((p) => `      - endpoint: {address: {socket_address: {address: 127.0
 `;
 }
 
+/** Cluster `extra` for staticCluster: speak HTTP/2 to the upstream (gRPC services). */
+export const H2 = `
+typed_extension_protocol_options:
+  envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+    "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+    explicit_http_config: {http2_protocol_options: {}}`;
+
 export function indent(s: string, n: number): string {
   const pad = ' '.repeat(n);
   const lines = s.replace(/^\n+|\s+$/g, '').split('\n');

@@ -8,51 +8,21 @@ import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import * as grpc from '@grpc/grpc-js';
-import { CONVERSION, lookupType } from '../../../src/xds/proto/root.js';
-import { startProxy, staticCluster, stat, type Running } from '../helpers.js';
-
-const Req = lookupType('envoy.service.auth.v3.CheckRequest');
-const Res = lookupType('envoy.service.auth.v3.CheckResponse');
-type Json = Record<string, any>;
+import { H2, startProxy, staticCluster, stat, type Running } from '../helpers.js';
+import { startGrpcAuthz, type GrpcAuthz } from './fixtures.js';
 
 // 127.0.0.1 is allowed, 127.0.0.3 allowed after a delay, anyone else denied.
 const SLOW = '127.0.0.3';
 const SLOW_MS = 600;
 
-async function startAuthzServer(): Promise<{ port: number; seen: Json[]; close(): void }> {
-  const seen: Json[] = [];
-  const server = new grpc.Server();
-  server.addService(
-    {
-      Check: {
-        path: '/envoy.service.auth.v3.Authorization/Check',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (o: Json) => Buffer.from(Req.encode(Req.fromObject(o)).finish()),
-        requestDeserialize: (b: Buffer) => Req.toObject(Req.decode(b), CONVERSION),
-        responseSerialize: (o: Json) => Buffer.from(Res.encode(Res.fromObject(o)).finish()),
-        responseDeserialize: (b: Buffer) => Res.toObject(Res.decode(b), CONVERSION),
-      },
-    },
-    {
-      Check: (call: grpc.ServerUnaryCall<Json, Json>, done: grpc.sendUnaryData<Json>) => {
-        seen.push(call.request);
-        const source = call.request.attributes?.source?.address?.socket_address?.address;
-        const answer = (): void =>
-          done(
-            null,
-            source === '127.0.0.1' || source === SLOW ? { status: { code: 0 } } : { status: { code: 7 } },
-          );
-        if (source === SLOW) setTimeout(answer, SLOW_MS);
-        else answer();
-      },
-    },
-  );
-  const port = await new Promise<number>((res, rej) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
-  );
-  return { port, seen, close: () => server.forceShutdown() };
+function startAuthzServer(): Promise<GrpcAuthz> {
+  return startGrpcAuthz((req, reply) => {
+    const source = req.attributes?.source?.address?.socket_address?.address;
+    const answer = (): void =>
+      reply(source === '127.0.0.1' || source === SLOW ? { status: { code: 0 } } : { status: { code: 7 } });
+    if (source === SLOW) setTimeout(answer, SLOW_MS);
+    else answer();
+  });
 }
 
 /** Connects from `from`, sends "ping", resolves with what came back before the connection closed. */
@@ -88,12 +58,6 @@ ${extAuthz.replace(/^\n/, '').replace(/^/gm, '          ')}
           stat_prefix: ${name}
           cluster: echo`;
 }
-
-const H2 = `
-typed_extension_protocol_options:
-  envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-    "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-    explicit_http_config: {http2_protocol_options: {}}`;
 
 describe('network ext_authz', () => {
   let authz: Awaited<ReturnType<typeof startAuthzServer>>;

@@ -7,63 +7,37 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import * as grpc from '@grpc/grpc-js';
-import { CONVERSION, lookupType } from '../../../src/xds/proto/root.js';
-import { request, startProxy, staticCluster, stat, type Running } from '../helpers.js';
-import { bootstrap, countingUpstream, logLines, rbac, tempLog, type CountingUpstream } from './fixtures.js';
+import { H2, request, startProxy, staticCluster, stat, type Running } from '../helpers.js';
+import {
+  bootstrap,
+  countingUpstream,
+  logLines,
+  rbac,
+  startGrpcAuthz,
+  tempLog,
+  type CountingUpstream,
+  type GrpcAuthz,
+} from './fixtures.js';
 
-const Req = lookupType('envoy.service.auth.v3.CheckRequest');
-const Res = lookupType('envoy.service.auth.v3.CheckResponse');
-
-type Json = Record<string, any>;
-
-async function startAuthzServer(): Promise<{ port: number; seen: Json[]; close(): void }> {
-  const seen: Json[] = [];
-  const server = new grpc.Server();
-  server.addService(
-    {
-      Check: {
-        path: '/envoy.service.auth.v3.Authorization/Check',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (o: Json) => Buffer.from(Req.encode(Req.fromObject(o)).finish()),
-        requestDeserialize: (b: Buffer) => Req.toObject(Req.decode(b), CONVERSION),
-        responseSerialize: (o: Json) => Buffer.from(Res.encode(Res.fromObject(o)).finish()),
-        responseDeserialize: (b: Buffer) => Res.toObject(Res.decode(b), CONVERSION),
+/** Allows x-user: alice (adding x-authz-user upstream); denies anyone else with its own reply. */
+function startAuthzServer(): Promise<GrpcAuthz> {
+  return startGrpcAuthz((req, reply) => {
+    const user = req.attributes?.request?.http?.headers?.['x-user'];
+    if (user === 'alice')
+      return reply({
+        status: { code: 0 },
+        ok_response: { headers: [{ header: { key: 'x-authz-user', value: 'alice' } }] },
+      });
+    reply({
+      status: { code: 7 },
+      denied_response: {
+        status: { code: user ? 'Unauthorized' : 'Forbidden' },
+        body: 'denied by ext authz',
+        headers: [{ header: { key: 'x-authz-reason', value: user ? 'unknown-user' : 'no-user' } }],
       },
-    },
-    {
-      Check: (call: grpc.ServerUnaryCall<Json, Json>, done: grpc.sendUnaryData<Json>) => {
-        const req = call.request;
-        seen.push(req);
-        const user = req.attributes?.request?.http?.headers?.['x-user'];
-        if (user === 'alice')
-          return done(null, {
-            status: { code: 0 },
-            ok_response: { headers: [{ header: { key: 'x-authz-user', value: 'alice' } }] },
-          });
-        done(null, {
-          status: { code: 7 },
-          denied_response: {
-            status: { code: user ? 'Unauthorized' : 'Forbidden' },
-            body: 'denied by ext authz',
-            headers: [{ header: { key: 'x-authz-reason', value: user ? 'unknown-user' : 'no-user' } }],
-          },
-        });
-      },
-    },
-  );
-  const port = await new Promise<number>((res, rej) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
-  );
-  return { port, seen, close: () => server.forceShutdown() };
+    });
+  });
 }
-
-const H2 = `
-typed_extension_protocol_options:
-  envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-    "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-    explicit_http_config: {http2_protocol_options: {}}`;
 
 function extAuthz(body: string): string {
   return `

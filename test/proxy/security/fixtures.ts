@@ -1,5 +1,7 @@
 // Fixtures for the security-filter tests: a one-listener bootstrap with chosen HTTP filters before
 // the router (optionally behind TLS) and an access log of path, status, flags and details.
+import * as grpc from '@grpc/grpc-js';
+import { CONVERSION, lookupType } from '../../../src/xds/proto/root.js';
 import { indent } from '../helpers.js';
 
 export { countingUpstream, logLines, tempLog, type CountingUpstream } from '../resilience/fixtures.js';
@@ -63,4 +65,49 @@ ${indent((opts.filters ?? '') + ROUTER, 10)}
   clusters:
 ${indent(opts.clusters, 2)}
 `;
+}
+
+type Json = Record<string, any>;
+
+export interface GrpcAuthz {
+  port: number;
+  /** every CheckRequest received, in order */
+  seen: Json[];
+  close(): void;
+}
+
+/**
+ * A real grpc-js envoy.service.auth.v3.Authorization server on 127.0.0.1:0. Each CheckRequest is
+ * recorded in `seen`, then `check` decides it by calling `reply` with a CheckResponse.
+ */
+export async function startGrpcAuthz(
+  check: (req: Json, reply: (res: Json) => void) => void,
+): Promise<GrpcAuthz> {
+  const Req = lookupType('envoy.service.auth.v3.CheckRequest');
+  const Res = lookupType('envoy.service.auth.v3.CheckResponse');
+  const seen: Json[] = [];
+  const server = new grpc.Server();
+  server.addService(
+    {
+      Check: {
+        path: '/envoy.service.auth.v3.Authorization/Check',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (o: Json) => Buffer.from(Req.encode(Req.fromObject(o)).finish()),
+        requestDeserialize: (b: Buffer) => Req.toObject(Req.decode(b), CONVERSION),
+        responseSerialize: (o: Json) => Buffer.from(Res.encode(Res.fromObject(o)).finish()),
+        responseDeserialize: (b: Buffer) => Res.toObject(Res.decode(b), CONVERSION),
+      },
+    },
+    {
+      Check: (call: grpc.ServerUnaryCall<Json, Json>, done: grpc.sendUnaryData<Json>) => {
+        seen.push(call.request);
+        check(call.request, (res) => done(null, res));
+      },
+    },
+  );
+  const port = await new Promise<number>((res, rej) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
+  );
+  return { port, seen, close: () => server.forceShutdown() };
 }

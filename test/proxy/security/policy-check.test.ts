@@ -15,7 +15,7 @@ import { AggregateRegistry } from '../../../src/registry/aggregate.js';
 import type { ProxyInfo } from '../../../src/xds/contracts.js';
 import { policyCheckFilters } from '../../../src/xds/generators/listener/policy-check.js';
 import { buildPushContext } from '../../../src/xds/push-context.js';
-import { request, startProxy, staticCluster, type Running } from '../helpers.js';
+import { H2, request, startProxy, staticCluster, type Running } from '../helpers.js';
 import { bootstrap, countingUpstream, logLines, tempLog, type CountingUpstream } from './fixtures.js';
 
 const POLICY = `apiVersion: config.istio.io/v1alpha2
@@ -65,12 +65,6 @@ const frontend: ProxyInfo = {
   metadata: {},
   proxyless: false,
 };
-
-const H2 = `
-typed_extension_protocol_options:
-  envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-    "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-    explicit_http_config: {http2_protocol_options: {}}`;
 
 describe('Mixer policy check (ext_authz → the control plane policy service)', () => {
   const store = new ConfigStore({ debounceMs: 0, maxDelayMs: 0 });

@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import * as grpc from '@grpc/grpc-js';
-import { CONVERSION, lookupType } from '../../../src/xds/proto/root.js';
-import { indent, startProxy, staticCluster, stat, type Running } from '../helpers.js';
+import { H2, indent, startProxy, staticCluster, stat, type Running } from '../helpers.js';
+import { startGrpcAuthz, type GrpcAuthz } from '../security/fixtures.js';
 import {
   caSecret,
   certSecret,
@@ -21,37 +20,11 @@ import {
   type TestCa,
 } from './fixtures.js';
 
-const Req = lookupType('envoy.service.auth.v3.CheckRequest');
-const Res = lookupType('envoy.service.auth.v3.CheckResponse');
-type Json = Record<string, any>;
-
-async function startAuthz(): Promise<{ port: number; seen: Json[]; close(): void }> {
-  const seen: Json[] = [];
-  const server = new grpc.Server();
-  server.addService(
-    {
-      Check: {
-        path: '/envoy.service.auth.v3.Authorization/Check',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (o: Json) => Buffer.from(Req.encode(Req.fromObject(o)).finish()),
-        requestDeserialize: (b: Buffer) => Req.toObject(Req.decode(b), CONVERSION),
-        responseSerialize: (o: Json) => Buffer.from(Res.encode(Res.fromObject(o)).finish()),
-        responseDeserialize: (b: Buffer) => Res.toObject(Res.decode(b), CONVERSION),
-      },
-    },
-    {
-      Check: (call: grpc.ServerUnaryCall<Json, Json>, done: grpc.sendUnaryData<Json>) => {
-        seen.push(call.request.attributes);
-        const ok = call.request.attributes?.source?.principal === spiffe('frontend');
-        done(null, { status: { code: ok ? 0 : 7 } });
-      },
-    },
+/** Admits only the frontend's SPIFFE principal. */
+function startAuthz(): Promise<GrpcAuthz> {
+  return startGrpcAuthz((req, reply) =>
+    reply({ status: { code: req.attributes?.source?.principal === spiffe('frontend') ? 0 : 7 } }),
   );
-  const port = await new Promise<number>((res, rej) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
-  );
-  return { port, seen, close: () => server.forceShutdown() };
 }
 
 function exchange(port: number, payload = 'ping'): Promise<string> {
@@ -67,12 +40,6 @@ function exchange(port: number, payload = 'ping'): Promise<string> {
     s.write(payload);
   });
 }
-
-const H2 = `
-typed_extension_protocol_options:
-  envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
-    "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-    explicit_http_config: {http2_protocol_options: {}}`;
 
 const upstreamTls = (san: string): string => `transport_socket:
   name: envoy.transport_sockets.tls
@@ -175,7 +142,7 @@ ${indent(sdsCluster(sdsClient.port), 2)}
 
   it("the upstream is mTLS: the server side's ext_authz sees both principals and the peer certificate, admits frontend", async () => {
     assert.equal(await exchange(await client.port('mtls')), 'echo:ping');
-    const attrs = authz.seen.at(-1)!;
+    const attrs = authz.seen.at(-1)!.attributes;
     assert.equal(attrs.source.principal, spiffe('frontend'));
     assert.equal(attrs.destination.principal, spiffe('tcp-echo'));
     // include_peer_certificate: the client's leaf, URL-encoded PEM.
