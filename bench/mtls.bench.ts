@@ -29,6 +29,7 @@ import { printFile } from './lib/cpuprofile.js';
 import { fortio, wrk, type FortioResult, type WrkResult } from './lib/loadgen.js';
 import { CLK_TCK, cpuTicks, findBin, freePort, processTree, stopTree, waitHttp } from './lib/proc.js';
 import { args, numberOption, ROOT } from './lib/args.js';
+import { staticCluster as cluster } from './lib/bootstrap.js';
 import { emitter, load, median, note, r1, r3 } from './lib/report.js';
 
 const ROUNDS = numberOption('--rounds', 3);
@@ -125,25 +126,6 @@ function downstreamMtls(): object {
       },
       require_client_certificate: true,
     },
-  };
-}
-
-function cluster(name: string, port: number, extra: object = {}): object {
-  return {
-    name,
-    connect_timeout: '1s',
-    type: 'STATIC',
-    load_assignment: {
-      cluster_name: name,
-      endpoints: [
-        {
-          lb_endpoints: [
-            { endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } } },
-          ],
-        },
-      ],
-    },
-    ...extra,
   };
 }
 

@@ -50,6 +50,7 @@ import {
   waitHttp,
 } from './lib/proc.js';
 import { args, numberOption, ROOT } from './lib/args.js';
+import { staticCluster } from './lib/bootstrap.js';
 import { emitter, load, median, note, r1, r3 } from './lib/report.js';
 
 const ROUNDS = numberOption('--rounds', 3);
@@ -172,21 +173,7 @@ const ISTIO_NODE_METADATA = {
 };
 
 function weftBootstrap(port: number, admin: number, up: number, clusters: number, istio = false): object {
-  const cluster = (name: string): object => ({
-    name,
-    connect_timeout: '1s',
-    type: 'STATIC',
-    load_assignment: {
-      cluster_name: name,
-      endpoints: [
-        {
-          lb_endpoints: [
-            { endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: up } } } },
-          ],
-        },
-      ],
-    },
-  });
+  const cluster = (name: string): object => staticCluster(name, up);
   const vhosts = [];
   for (let i = 0; i < clusters; i++)
     vhosts.push({
