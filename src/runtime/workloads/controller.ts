@@ -2,6 +2,7 @@
 // machine): Deployments → pods (rolling updates, scaling), Services → VIPs, and Services plus
 // pods → the local registry, so only Ready pods receive traffic. Reconciles on every store or
 // pod change, one pass at a time.
+import { spiffeUri } from '../../ca/spiffe.js';
 import type { ConfigStore } from '../../config/store.js';
 import type { StoredConfig } from '../../config/store-types.js';
 import type { LocalRegistry } from '../../registry/local.js';
@@ -175,7 +176,9 @@ export class WorkloadController {
       const vip = isHeadless(svc) ? undefined : net.allocateServiceVip(id);
       const pods = selectedPods(svc, this.pods.values());
       const accounts = [
-        ...new Set(pods.map((p) => `spiffe://${trustDomain}/ns/${ns}/sa/${p.plan.serviceAccount}`)),
+        ...new Set(
+          pods.map((p) => spiffeUri({ trustDomain, namespace: ns, serviceAccount: p.plan.serviceAccount })),
+        ),
       ].sort();
       const model = serviceModel(svc, vip, accounts);
       const { creationTime: _c, ...comparable } = model;

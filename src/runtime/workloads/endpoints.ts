@@ -1,6 +1,7 @@
 // The runtime's Services and pods as the control plane's local registry sees them (what the
 // Kubernetes API server and endpoints controller provide to Istio): a Service with the VIP the
 // runtime allocated, and one endpoint per pod and port, HEALTHY only while the pod is Ready.
+import { spiffeUri } from '../../ca/spiffe.js';
 import { kubeHostname } from '../../registry/local.js';
 import { labelsMatch, protocolFromPort, type Endpoint, type Service } from '../../registry/model.js';
 import { resolvePort } from './inject.js';
@@ -82,7 +83,11 @@ export function serviceEndpoints(
         port,
         servicePortName: sp.name ?? '',
         labels: pod.plan.labels,
-        serviceAccount: `spiffe://${trustDomain}/ns/${pod.namespace}/sa/${pod.plan.serviceAccount}`,
+        serviceAccount: spiffeUri({
+          trustDomain,
+          namespace: pod.namespace,
+          serviceAccount: pod.plan.serviceAccount,
+        }),
         health: st.ready ? 'HEALTHY' : 'UNHEALTHY',
         workload: pod.name,
       });
