@@ -51,13 +51,13 @@ export function inboundMtlsMode(proxy: ProxyInfo, push: PushContext, target: Pol
 }
 
 function options(push: PushContext): AuthzOptions & JwtOptions {
-  const services = push.services.map((s) => ({ hostname: s.hostname, namespace: s.namespace }));
   const { mode, resolve } = push.jwks;
   return {
     trustDomain: push.mesh.trustDomain,
     trustDomainAliases: push.mesh.trustDomainAliases,
     extensionProviders: push.mesh.extensionProviders,
-    services,
+    // Services are ServiceRefs as they are: no per-call copy of the registry.
+    services: push.services,
     // Without a control-plane JWKS fetcher, the proxy fetches from JWKS servers in the registry.
     jwksFetchMode: mode ?? (resolve ? 'istiod' : 'hybrid'),
     ...(resolve ? { resolveJwks: resolve } : {}),
