@@ -45,21 +45,7 @@ const get = (host) => new Promise((resolve) => {
 const out = [];
 for (const h of ${JSON.stringify(hosts)}) out.push(await get(h));
 console.log(JSON.stringify(out));`;
-  const r = await weft([
-    'exec',
-    'deploy/sleep',
-    '-n',
-    'default',
-    '--state-dir',
-    mesh.stateDir,
-    '--',
-    process.execPath,
-    '--input-type=module',
-    '-e',
-    script,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as number[];
+  return mesh.nodeIn<number[]>('default', 'sleep', script);
 }
 
 test('DENY on forecast hosts: case, trailing-dot and port spellings are all refused', { skip }, async () => {

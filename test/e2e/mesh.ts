@@ -194,23 +194,26 @@ export class TestMesh {
     return r.stdout.split('\n').filter((l) => l.includes(`"${marker}"`));
   }
 
+  /** `weft exec deploy/<deploy> -n <namespace> -- argv…`: a command run in a pod of `deploy` (its traffic goes through the pod's sidecar). */
+  execIn(namespace: string, deploy: string, argv: readonly string[]): Promise<Run> {
+    return weft(['exec', `deploy/${deploy}`, '-n', namespace, '--state-dir', this.stateDir, '--', ...argv]);
+  }
+
+  /** {@link execIn}, failing when the command exits non-zero; its stdout. */
+  async run(namespace: string, deploy: string, argv: readonly string[]): Promise<string> {
+    const r = await this.execIn(namespace, deploy, argv);
+    if (r.code !== 0) throw new Error(`${argv[0]} in deploy/${deploy} failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Runs a node ES-module script in a pod of `deploy`, failing when it exits non-zero; its stdout. */
+  scriptIn(namespace: string, deploy: string, script: string): Promise<string> {
+    return this.run(namespace, deploy, [process.execPath, '--input-type=module', '-e', script]);
+  }
+
   /** Runs a node ES-module script in a pod of `deploy` (its traffic goes through the pod's sidecar); parses its JSON output. */
   async nodeIn<T>(namespace: string, deploy: string, script: string): Promise<T> {
-    const r = await weft([
-      'exec',
-      `deploy/${deploy}`,
-      '-n',
-      namespace,
-      '--state-dir',
-      this.stateDir,
-      '--',
-      process.execPath,
-      '--input-type=module',
-      '-e',
-      script,
-    ]);
-    if (r.code !== 0) throw new Error(`script in deploy/${deploy} failed (${r.code}): ${r.stderr}`);
-    return JSON.parse(r.stdout) as T;
+    return JSON.parse(await this.scriptIn(namespace, deploy, script)) as T;
   }
 
   /** `n` TCP connections from a pod of `deploy` to tcp-echo, one line each; what came back on each before it closed. */
@@ -249,6 +252,27 @@ export interface PodInfo {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `f` every `every` ms until `ok` holds of its value or `ms` pass; returns the last value.
+ * With `what`, fails instead when time runs out and `ok` still does not hold.
+ */
+export async function eventually<T>(
+  f: () => Promise<T>,
+  ok: (v: T) => boolean,
+  { ms = 5000, every = 250, what }: { ms?: number; every?: number; what?: string } = {},
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (ok(v)) return v;
+    if (Date.now() > end) {
+      if (what !== undefined) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
+      return v;
+    }
+    await sleep(every);
+  }
+}
 
 /** A VirtualService `<host>-route` in namespace weather with the given http routes (YAML list). */
 export function virtualService(host: string, http: string): string {

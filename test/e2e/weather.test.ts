@@ -108,21 +108,7 @@ for (const q of ${JSON.stringify(requests)}) {
   }
 }
 console.log(JSON.stringify(out));`;
-  const r = await weft([
-    'exec',
-    `deploy/${deploy}`,
-    '-n',
-    'weather',
-    '--state-dir',
-    mesh.stateDir,
-    '--',
-    process.execPath,
-    '--input-type=module',
-    '-e',
-    script,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Reply[];
+  return mesh.nodeIn<Reply[]>('weather', deploy, script);
 }
 
 const times = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
