@@ -119,8 +119,21 @@ export async function adminGet(port: number, path: string, method = 'GET'): Prom
   return request(port, path, { method });
 }
 
-/** Minimal static bootstrap: one HTTP listener named "http" with the given route_config and clusters. */
-export function httpBootstrap(routeConfig: string, clusters: string, hcmExtra = ''): string {
+const ROUTER = `
+- name: envoy.filters.http.router
+  typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}`;
+
+/**
+ * Minimal static bootstrap: one HTTP listener named "http" with the given route_config and
+ * clusters. `hcmExtra` is placed in the HttpConnectionManager; `filters` (YAML list items) go
+ * before the router; `transport` is a transport_socket for the filter chain.
+ */
+export function httpBootstrap(
+  routeConfig: string,
+  clusters: string,
+  hcmExtra = '',
+  opts: { filters?: string; transport?: string } = {},
+): string {
   return `
 node: {id: test, cluster: test}
 static_resources:
@@ -128,7 +141,7 @@ static_resources:
   - name: http
     address: {socket_address: {address: 127.0.0.1, port_value: 0}}
     filter_chains:
-    - filters:
+    - ${opts.transport ? indent(opts.transport, 6).trimStart() + '\n      ' : ''}filters:
       - name: envoy.filters.network.http_connection_manager
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
@@ -137,11 +150,21 @@ ${indent(hcmExtra, 10)}
           route_config:
 ${indent(routeConfig, 12)}
           http_filters:
-          - name: envoy.filters.http.router
-            typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+${indent((opts.filters ?? '') + ROUTER, 10)}
   clusters:
 ${indent(clusters, 2)}
 `;
+}
+
+/** HttpConnectionManager access_log entry writing `format` (one line per request) to the file `path`. */
+export function fileAccessLog(path: string, format: string): string {
+  return `
+access_log:
+- name: envoy.access_loggers.file
+  typed_config:
+    "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+    path: ${path}
+    log_format: {text_format: "${format}\\n"}`;
 }
 
 export function staticCluster(name: string, ports: number[], extra = ''): string {

@@ -6,39 +6,18 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { indent } from '../helpers.js';
-
-export const ROUTER = `
-- name: envoy.filters.http.router
-  typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}`;
+import { fileAccessLog, httpBootstrap } from '../helpers.js';
 
 /** Bootstrap with listener "http"; `filters` is YAML list items placed before the router. */
 export function bootstrap(opts: { routes: string; clusters: string; filters?: string; log: string }): string {
-  return `
-node: {id: test, cluster: test}
-static_resources:
-  listeners:
-  - name: http
-    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: ingress
-          access_log:
-          - name: envoy.access_loggers.file
-            typed_config:
-              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-              path: ${opts.log}
-              log_format: {text_format: "%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS%\\n"}
-          route_config:
-${indent(opts.routes, 12)}
-          http_filters:
-${indent((opts.filters ?? '') + ROUTER, 10)}
-  clusters:
-${indent(opts.clusters, 2)}
-`;
+  return httpBootstrap(
+    opts.routes,
+    opts.clusters,
+    fileAccessLog(opts.log, '%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS%'),
+    {
+      filters: opts.filters,
+    },
+  );
 }
 
 export function tempLog(): string {

@@ -2,13 +2,9 @@
 // the router (optionally behind TLS) and an access log of path, status, flags and details.
 import * as grpc from '@grpc/grpc-js';
 import { CONVERSION, lookupType } from '../../../src/xds/proto/root.js';
-import { indent } from '../helpers.js';
+import { fileAccessLog, httpBootstrap, indent } from '../helpers.js';
 
 export { countingUpstream, logLines, tempLog, type CountingUpstream } from '../resilience/fixtures.js';
-
-const ROUTER = `
-- name: envoy.filters.http.router
-  typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}`;
 
 export const ALL_TO_BACKEND = `
 virtual_hosts:
@@ -38,33 +34,19 @@ export function bootstrap(opts: {
   transport?: string;
   hcmExtra?: string;
 }): string {
-  return `
-node: {id: test, cluster: test}
-static_resources:
-  listeners:
-  - name: http
-    address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-    filter_chains:
-    - ${opts.transport ? indent(opts.transport, 6).trimStart() : ''}
-      filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: ingress
-${indent(opts.hcmExtra ?? '', 10)}
-          access_log:
-          - name: envoy.access_loggers.file
-            typed_config:
-              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-              path: ${opts.log}
-              log_format: {text_format: "%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS%\\n"}
-          route_config:
-${indent(opts.routes ?? ALL_TO_BACKEND, 12)}
-          http_filters:
-${indent((opts.filters ?? '') + ROUTER, 10)}
-  clusters:
-${indent(opts.clusters, 2)}
-`;
+  const log = fileAccessLog(
+    opts.log,
+    '%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS%',
+  );
+  return httpBootstrap(
+    opts.routes ?? ALL_TO_BACKEND,
+    opts.clusters,
+    `${indent(opts.hcmExtra ?? '', 0)}\n${indent(log, 0)}`,
+    {
+      filters: opts.filters,
+      transport: opts.transport,
+    },
+  );
 }
 
 type Json = Record<string, any>;
