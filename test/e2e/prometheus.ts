@@ -1,34 +1,14 @@
 // Scraping a pod's Prometheus endpoints (the proxy's 15090, the agent's merged 15020) from
 // inside its network namespace with `weft exec`, and summing the samples of one metric whose
 // labels include a given set — what a Prometheus query would return.
-import assert from 'node:assert/strict';
-import { weft } from './mesh.js';
+import type { TestMesh } from './mesh.js';
 
 /** GET http://127.0.0.1:<port>/stats/prometheus inside a pod of `deploy` in `ns`. */
-export async function scrapePod(
-  stateDir: string,
-  ns: string,
-  deploy: string,
-  port: 15090 | 15020,
-): Promise<string> {
+export function scrapePod(mesh: TestMesh, ns: string, deploy: string, port: 15090 | 15020): Promise<string> {
   const script = `const r = await fetch('http://127.0.0.1:${port}/stats/prometheus');
 if (!r.ok) { console.error('HTTP ' + r.status); process.exit(1); }
 process.stdout.write(await r.text());`;
-  const r = await weft([
-    'exec',
-    `deploy/${deploy}`,
-    '-n',
-    ns,
-    '--state-dir',
-    stateDir,
-    '--',
-    process.execPath,
-    '--input-type=module',
-    '-e',
-    script,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
+  return mesh.scriptIn(ns, deploy, script);
 }
 
 function labelsOf(text: string): Map<string, string> {

@@ -93,21 +93,7 @@ for (const q of ${JSON.stringify(requests)}) {
   }
 }
 console.log(JSON.stringify(out));`;
-  const r = await weft([
-    'exec',
-    `deploy/${deploy}`,
-    '-n',
-    ns,
-    '--state-dir',
-    mesh.stateDir,
-    '--',
-    process.execPath,
-    '--input-type=module',
-    '-e',
-    script,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Reply[];
+  return mesh.nodeIn<Reply[]>(ns, deploy, script);
 }
 
 const statuses = (rs: Reply[]): number[] => rs.map((r) => r.status);
@@ -252,11 +238,7 @@ test(
       response_code: '200',
     };
     const counted = async (): Promise<number> =>
-      sumSamples(
-        await scrapePod(mesh.stateDir, 'weather', 'advertisement-v1', 15090),
-        'istio_requests_total',
-        mtls,
-      );
+      sumSamples(await scrapePod(mesh, 'weather', 'advertisement-v1', 15090), 'istio_requests_total', mtls);
     const before = await counted();
     const fixed = await fromPod(
       'weather',

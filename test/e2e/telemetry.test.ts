@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { rmSync } from 'node:fs';
-import { TestMesh, meshSkipReason, weft } from './mesh.js';
+import { TestMesh, meshSkipReason } from './mesh.js';
 import { scrapePod, sumSamples } from './prometheus.js';
 
 const skip = await meshSkipReason();
@@ -31,21 +31,7 @@ for (let i = 0; i < ${n}; i++) {
   out.push(r.status);
 }
 console.log(JSON.stringify(out));`;
-  const r = await weft([
-    'exec',
-    'deploy/frontend-v1',
-    '-n',
-    'weather',
-    '--state-dir',
-    mesh.stateDir,
-    '--',
-    process.execPath,
-    '--input-type=module',
-    '-e',
-    script,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as number[];
+  return mesh.nodeIn<number[]>('weather', 'frontend-v1', script);
 }
 
 const SCENARIO_41 = {
@@ -62,15 +48,14 @@ test(
   { skip },
   async () => {
     const scrape = (port: 15090 | 15020): Promise<string> =>
-      scrapePod(mesh.stateDir, 'weather', 'advertisement-v1', port);
+      scrapePod(mesh, 'weather', 'advertisement-v1', port);
     const before = {
       proxy: sumSamples(await scrape(15090), 'istio_requests_total', SCENARIO_41),
       merged: sumSamples(await scrape(15020), 'istio_requests_total', SCENARIO_41),
-      source: sumSamples(
-        await scrapePod(mesh.stateDir, 'weather', 'frontend-v1', 15090),
-        'istio_requests_total',
-        { ...SCENARIO_41, reporter: 'source' },
-      ),
+      source: sumSamples(await scrapePod(mesh, 'weather', 'frontend-v1', 15090), 'istio_requests_total', {
+        ...SCENARIO_41,
+        reporter: 'source',
+      }),
     };
     assert.deepEqual(await fromFrontend('http://advertisement:3003/ad', 10), Array(10).fill(200));
 
@@ -112,7 +97,7 @@ test(
 
     // frontend's sidecar reports the same requests as the source, naming the peer it learned
     // from advertisement's response (metadata exchange) and the principals of its mTLS connection.
-    const source = await scrapePod(mesh.stateDir, 'weather', 'frontend-v1', 15090);
+    const source = await scrapePod(mesh, 'weather', 'frontend-v1', 15090);
     assert.equal(
       sumSamples(source, 'istio_requests_total', {
         ...SCENARIO_41,
@@ -146,12 +131,12 @@ test(
     };
     const count = async (): Promise<[number, number]> => [
       sumSamples(
-        await scrapePod(mesh.stateDir, 'istio-system', 'istio-ingressgateway', 15090),
+        await scrapePod(mesh, 'istio-system', 'istio-ingressgateway', 15090),
         'istio_requests_total',
         gatewayCall,
       ),
       sumSamples(
-        await scrapePod(mesh.stateDir, 'weather', 'frontend-v1', 15090),
+        await scrapePod(mesh, 'weather', 'frontend-v1', 15090),
         'istio_requests_total',
         frontendCall,
       ),
