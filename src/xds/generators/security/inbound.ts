@@ -74,12 +74,13 @@ function rbacInstance(proxy: ProxyInfo, s: InboundService): RbacServiceInstance 
   };
 }
 
-function policiesFor(proxy: ProxyInfo, push: PushContext) {
-  const root = push.mesh.rootNamespace;
-  return {
-    authz: selectPolicies(push.security.authorization, workloadOf(proxy), root),
-    requestAuthns: selectPolicies(push.security.requestAuthentications, workloadOf(proxy), root),
-  };
+/** The policies (of the root or the proxy's namespace) that select the proxy's workload. */
+function selected<T extends Parameters<typeof selectPolicies>[0][number]>(
+  policies: readonly T[],
+  proxy: ProxyInfo,
+  push: PushContext,
+): T[] {
+  return selectPolicies(policies, workloadOf(proxy), push.mesh.rootNamespace);
 }
 
 /** HTTP filters that go before fault, cors and router. */
@@ -89,7 +90,8 @@ export function httpSecurityFilters(
   target?: PolicyTarget,
 ): EnvoyFilter[] {
   const o = options(push);
-  const { authz, requestAuthns } = policiesFor(proxy, push);
+  const authz = selected(push.security.authorization, proxy, push);
+  const requestAuthns = selected(push.security.requestAuthentications, proxy, push);
   const service = target?.service;
   const legacyAuthn = push.security.mtls.authnPolicies;
   const gateway = { gateway: proxy.type === 'router' };
@@ -119,7 +121,7 @@ export function tcpSecurityFilters(
   target?: PolicyTarget,
 ): EnvoyFilter[] {
   const o = options(push);
-  const { authz } = policiesFor(proxy, push);
+  const authz = selected(push.security.authorization, proxy, push);
   const service = target?.service;
   const v1Rbac =
     service && buildV1alpha1TcpRbacFilter(push.security.rbacV1alpha1, rbacInstance(proxy, service), o);
