@@ -11,6 +11,7 @@ import { createCsr } from '../../../src/ca/csr.js';
 import type { Identity } from '../../../src/ca/spiffe.js';
 import { rootSecret } from '../../../src/agent/sds/secrets.js';
 import { SdsServer } from '../../../src/agent/sds/server.js';
+import { indent, staticCluster } from '../helpers.js';
 
 export interface Issued {
   certChainPem: string;
@@ -163,4 +164,36 @@ export function hcm(cluster: string, prefix = 'ingress', extra: readonly string[
           stat_prefix: ${prefix}
 ${extra.map((l) => `          ${l}\n`).join('')}          route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: /}, route: {cluster: ${cluster}}}]}]}
           http_filters: [{name: envoy.filters.http.router, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}}]`;
+}
+
+/**
+ * A bootstrap whose one listener is tlsListener(tlsContext), "https", routing to cluster
+ * "backend" on 127.0.0.1:`backendPort`. `secrets`: static_resources.secrets list items;
+ * `sdsPort`: adds the SDS cluster (sdsCluster) reaching the agent's SDS server there.
+ */
+export function tlsBootstrap(opts: {
+  node: string;
+  tlsContext: string;
+  backendPort: number;
+  secrets?: string;
+  sdsPort?: number;
+}): string {
+  return `
+node: ${opts.node}
+static_resources:
+${opts.secrets ? `  secrets:\n${indent(opts.secrets, 2)}\n` : ''}  listeners:
+${tlsListener(opts.tlsContext)}
+  clusters:
+${indent(staticCluster('backend', [opts.backendPort]), 2)}
+${opts.sdsPort === undefined ? '' : indent(sdsCluster(opts.sdsPort), 2)}
+`;
+}
+
+/** A static_resources.secrets list item: certificate `c` and its key inline. */
+export function inlineCertSecret(name: string, c: Issued): string {
+  return `
+- name: ${name}
+  tls_certificate:
+    certificate_chain: {inline_string: ${JSON.stringify(c.certChainPem)}}
+    private_key: {inline_string: ${JSON.stringify(c.keyPem)}}`;
 }

@@ -3,8 +3,16 @@
 // certificate from the CA gets 200, one from another CA is refused too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { indent, startProxy, startUpstream, staticCluster, type Running } from '../helpers.js';
-import { httpsGet, makeCa, sdsRef, tlsListener, type Issued, type TestCa } from './fixtures.js';
+import { startProxy, startUpstream, type Running } from '../helpers.js';
+import {
+  httpsGet,
+  inlineCertSecret,
+  makeCa,
+  sdsRef,
+  tlsBootstrap,
+  type Issued,
+  type TestCa,
+} from './fixtures.js';
 
 describe('gateway TLS MUTUAL', () => {
   let ca: TestCa;
@@ -20,26 +28,21 @@ describe('gateway TLS MUTUAL', () => {
     client = await ca.issue('customer');
     stranger = await other.issue('customer');
     up = await startUpstream('frontend');
-    px = await startProxy(`
-node: {id: gw, cluster: gw}
-static_resources:
-  secrets:
-  - name: kubernetes://weather-credential
-    tls_certificate:
-      certificate_chain: {inline_string: ${JSON.stringify(cert.certChainPem)}}
-      private_key: {inline_string: ${JSON.stringify(cert.keyPem)}}
-  - name: kubernetes://weather-credential-cacert
-    validation_context: {trusted_ca: {inline_string: ${JSON.stringify(ca.root)}}}
-  listeners:
-${tlsListener(`require_client_certificate: true
+    px = await startProxy(
+      tlsBootstrap({
+        node: '{id: gw, cluster: gw}',
+        secrets: `${inlineCertSecret('kubernetes://weather-credential', cert)}
+- name: kubernetes://weather-credential-cacert
+  validation_context: {trusted_ca: {inline_string: ${JSON.stringify(ca.root)}}}`,
+        tlsContext: `require_client_certificate: true
 common_tls_context:
   tls_certificate_sds_secret_configs: [${sdsRef('kubernetes://weather-credential', false)}]
   combined_validation_context:
     default_validation_context: {}
-    validation_context_sds_secret_config: ${sdsRef('kubernetes://weather-credential-cacert', false)}`)}
-  clusters:
-${indent(staticCluster('backend', [up.port]), 2)}
-`);
+    validation_context_sds_secret_config: ${sdsRef('kubernetes://weather-credential-cacert', false)}`,
+        backendPort: up.port,
+      }),
+    );
     port = await px.port('https');
   });
   after(async () => {

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
-import { adminGet, indent, startProxy, startUpstream, staticCluster, type Running } from '../helpers.js';
-import { httpsGet, makeCa, sdsRef, tlsListener, type TestCa } from './fixtures.js';
+import { adminGet, startProxy, startUpstream, type Running } from '../helpers.js';
+import { httpsGet, inlineCertSecret, makeCa, sdsRef, tlsBootstrap, type TestCa } from './fixtures.js';
 
 describe('gateway TLS SIMPLE', () => {
   let ca: TestCa;
@@ -17,21 +17,16 @@ describe('gateway TLS SIMPLE', () => {
     [ca, other] = await Promise.all([makeCa(), makeCa()]);
     const cert = await ca.issue('istio-ingressgateway', ['www.weather.com']);
     up = await startUpstream('frontend');
-    px = await startProxy(`
-node: {id: "router~10.0.0.1~gw.istio-system~istio-system.svc.cluster.local", cluster: gw}
-static_resources:
-  secrets:
-  - name: kubernetes://weather-credential
-    tls_certificate:
-      certificate_chain: {inline_string: ${JSON.stringify(cert.certChainPem)}}
-      private_key: {inline_string: ${JSON.stringify(cert.keyPem)}}
-  listeners:
-${tlsListener(`common_tls_context:
+    px = await startProxy(
+      tlsBootstrap({
+        node: '{id: "router~10.0.0.1~gw.istio-system~istio-system.svc.cluster.local", cluster: gw}',
+        secrets: inlineCertSecret('kubernetes://weather-credential', cert),
+        tlsContext: `common_tls_context:
   alpn_protocols: [h2, http/1.1]
-  tls_certificate_sds_secret_configs: [${sdsRef('kubernetes://weather-credential', false)}]`)}
-  clusters:
-${indent(staticCluster('backend', [up.port]), 2)}
-`);
+  tls_certificate_sds_secret_configs: [${sdsRef('kubernetes://weather-credential', false)}]`,
+        backendPort: up.port,
+      }),
+    );
     port = await px.port('https');
   });
   after(async () => {

@@ -3,17 +3,8 @@
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { indent, startProxy, startUpstream, staticCluster, type Running } from '../helpers.js';
-import {
-  certSecret,
-  httpsGet,
-  makeCa,
-  sdsCluster,
-  sdsRef,
-  startSds,
-  tlsListener,
-  type TestCa,
-} from './fixtures.js';
+import { startProxy, startUpstream, type Running } from '../helpers.js';
+import { certSecret, httpsGet, makeCa, sdsRef, startSds, tlsBootstrap, type TestCa } from './fixtures.js';
 
 describe('certificate rotation without dropping traffic', () => {
   let ca: TestCa;
@@ -26,16 +17,15 @@ describe('certificate rotation without dropping traffic', () => {
     sds = await startSds();
     sds.sds.set(certSecret('default', await ca.issue('advertisement', ['www.weather.com'])));
     up = await startUpstream('advertisement');
-    px = await startProxy(`
-node: {id: sidecar, cluster: advertisement}
-static_resources:
-  listeners:
-${tlsListener(`common_tls_context:
-  tls_certificate_sds_secret_configs: [${sdsRef('default')}]`)}
-  clusters:
-${indent(staticCluster('backend', [up.port]), 2)}
-${indent(sdsCluster(sds.port), 2)}
-`);
+    px = await startProxy(
+      tlsBootstrap({
+        node: '{id: sidecar, cluster: advertisement}',
+        tlsContext: `common_tls_context:
+  tls_certificate_sds_secret_configs: [${sdsRef('default')}]`,
+        backendPort: up.port,
+        sdsPort: sds.port,
+      }),
+    );
     port = await px.port('https');
   });
   after(async () => {

@@ -5,17 +5,8 @@
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { indent, startProxy, startUpstream, staticCluster, type Running } from '../helpers.js';
-import {
-  certSecret,
-  httpsGet,
-  makeCa,
-  sdsCluster,
-  sdsRef,
-  startSds,
-  tlsListener,
-  type TestCa,
-} from './fixtures.js';
+import { startProxy, startUpstream, type Running } from '../helpers.js';
+import { certSecret, httpsGet, makeCa, sdsRef, startSds, tlsBootstrap, type TestCa } from './fixtures.js';
 
 describe('credential swap over SDS', () => {
   let oldCa: TestCa;
@@ -29,16 +20,15 @@ describe('credential swap over SDS', () => {
     sds = await startSds();
     up = await startUpstream('frontend');
     // The proxy starts before the secret exists: its listener waits for it (warming).
-    px = await startProxy(`
-node: {id: gw, cluster: gw}
-static_resources:
-  listeners:
-${tlsListener(`common_tls_context:
-  tls_certificate_sds_secret_configs: [${sdsRef('kubernetes://weather-credential')}]`)}
-  clusters:
-${indent(staticCluster('backend', [up.port]), 2)}
-${indent(sdsCluster(sds.port), 2)}
-`);
+    px = await startProxy(
+      tlsBootstrap({
+        node: '{id: gw, cluster: gw}',
+        tlsContext: `common_tls_context:
+  tls_certificate_sds_secret_configs: [${sdsRef('kubernetes://weather-credential')}]`,
+        backendPort: up.port,
+        sdsPort: sds.port,
+      }),
+    );
     port = await px.port('https');
   });
   after(async () => {
