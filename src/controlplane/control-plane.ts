@@ -141,7 +141,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   addPolicyService(grpcServer, {
     engine: policy,
     workloads: meshWorkloads(
-      () => [...ds.connections].map((c) => c.proxy),
+      // Lazily, so a Check stops at the first proxy with the address instead of copying them all.
+      function* () {
+        for (const c of ds.connections) yield c.proxy;
+      },
       () => ds.currentPush,
     ),
     failOpen: () => ds.currentPush.mesh.policyCheckFailOpen,
