@@ -1,7 +1,7 @@
 // Shared fixtures for proxy tests: loopback upstreams, a proxy started from a YAML bootstrap,
 // and small HTTP clients that expose exactly what came back.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { parseBootstrapText } from '../../src/proxy/config/bootstrap.js';
 import { ProxyMain } from '../../src/proxy/main.js';
 
@@ -81,6 +81,24 @@ export async function startProxy(
     },
     stop: () => proxy.stop(),
   };
+}
+
+/**
+ * Opens a TCP connection to 127.0.0.1:`port` (from the local address `from` when given), sends
+ * `payload` ("ping" by default) and resolves with all that came back before the connection closed.
+ */
+export function tcpExchange(port: number, opts: { payload?: string; from?: string } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1', localAddress: opts.from });
+    let got = '';
+    s.on('data', (c) => {
+      got += c.toString();
+      s.end();
+    });
+    s.on('error', () => undefined);
+    s.on('close', () => resolve(got));
+    s.write(opts.payload ?? 'ping');
+  });
 }
 
 export interface Resp {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { H2, startProxy, staticCluster, stat, type Running } from '../helpers.js';
+import { H2, startProxy, staticCluster, stat, tcpExchange, type Running } from '../helpers.js';
 import { startGrpcAuthz, type GrpcAuthz } from './fixtures.js';
 
 // 127.0.0.1 is allowed, 127.0.0.3 allowed after a delay, anyone else denied.
@@ -27,17 +27,7 @@ function startAuthzServer(): Promise<GrpcAuthz> {
 
 /** Connects from `from`, sends "ping", resolves with what came back before the connection closed. */
 function exchange(port: number, from = '127.0.0.1', payload = 'ping'): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host: '127.0.0.1', localAddress: from });
-    let got = '';
-    s.on('data', (c) => {
-      got += c.toString();
-      s.end();
-    });
-    s.on('error', () => undefined);
-    s.on('close', () => resolve(got));
-    s.write(payload);
-  });
+  return tcpExchange(port, { from, payload });
 }
 
 function listener(name: string, extAuthz: string, before = ''): string {

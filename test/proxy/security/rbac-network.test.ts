@@ -3,22 +3,7 @@
 import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startProxy, staticCluster, stat, type Running } from '../helpers.js';
-
-/** Sends "ping" and resolves with what came back before the connection closed. */
-function exchange(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    let got = '';
-    s.on('data', (c) => {
-      got += c.toString();
-      s.end();
-    });
-    s.on('error', () => undefined);
-    s.on('close', () => resolve(got));
-    s.write('ping');
-  });
-}
+import { startProxy, staticCluster, stat, tcpExchange, type Running } from '../helpers.js';
 
 function listener(name: string, rules: string): string {
   return `
@@ -80,13 +65,13 @@ ${staticCluster('echo', [port]).replace(/^/gm, '  ')}
   });
 
   it('allowed by source_ip: the connection reaches the upstream', async () => {
-    assert.equal(await exchange(await px.port('allowed')), 'echo:ping');
+    assert.equal(await tcpExchange(await px.port('allowed')), 'echo:ping');
     assert.equal(await stat(px.admin, 'tcp.rbac.allowed'), 1);
   });
 
   it('denied (plaintext, no SNI): closed, nothing forwarded', async () => {
     const before = received;
-    assert.equal(await exchange(await px.port('denied')), '');
+    assert.equal(await tcpExchange(await px.port('denied')), '');
     assert.equal(received, before);
     assert.equal(await stat(px.admin, 'tcp.rbac.denied'), 1);
   });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { H2, indent, startProxy, staticCluster, stat, type Running } from '../helpers.js';
+import { H2, indent, startProxy, staticCluster, stat, tcpExchange, type Running } from '../helpers.js';
 import { startGrpcAuthz, type GrpcAuthz } from '../security/fixtures.js';
 import {
   caSecret,
@@ -25,20 +25,6 @@ function startAuthz(): Promise<GrpcAuthz> {
   return startGrpcAuthz((req, reply) =>
     reply({ status: { code: req.attributes?.source?.principal === spiffe('frontend') ? 0 : 7 } }),
   );
-}
-
-function exchange(port: number, payload = 'ping'): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    let got = '';
-    s.on('data', (c) => {
-      got += c.toString();
-      s.end();
-    });
-    s.on('error', () => undefined);
-    s.on('close', () => resolve(got));
-    s.write(payload);
-  });
 }
 
 const upstreamTls = (san: string): string => `transport_socket:
@@ -141,7 +127,7 @@ ${indent(sdsCluster(sdsClient.port), 2)}
   });
 
   it("the upstream is mTLS: the server side's ext_authz sees both principals and the peer certificate, admits frontend", async () => {
-    assert.equal(await exchange(await client.port('mtls')), 'echo:ping');
+    assert.equal(await tcpExchange(await client.port('mtls')), 'echo:ping');
     const attrs = authz.seen.at(-1)!.attributes;
     assert.equal(attrs.source.principal, spiffe('frontend'));
     assert.equal(attrs.destination.principal, spiffe('tcp-echo'));
@@ -153,14 +139,14 @@ ${indent(sdsCluster(sdsClient.port), 2)}
 
   it('a server certificate whose SAN is not the expected one fails the upstream: UF, nothing sent', async () => {
     const before = received;
-    assert.equal(await exchange(await client.port('wrong_san')), '');
+    assert.equal(await tcpExchange(await client.port('wrong_san')), '');
     assert.equal(received, before);
     assert.equal(await stat(client.admin, 'cluster.wrong-san.upstream_cx_connect_fail'), 1);
   });
 
   it('a plaintext caller is refused by the STRICT listener', async () => {
     const before = received;
-    assert.equal(await exchange(inbound, 'GET / HTTP/1.1\r\n\r\n'), '');
+    assert.equal(await tcpExchange(inbound, { payload: 'GET / HTTP/1.1\r\n\r\n' }), '');
     assert.equal(received, before);
   });
 });
