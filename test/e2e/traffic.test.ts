@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SAMPLE, TestMesh, meshSkipReason, virtualService, weft } from './mesh.js';
+import { SAMPLE, TestMesh, meshSkipReason, virtualService } from './mesh.js';
 
 const skip = await meshSkipReason();
 const mesh = new TestMesh();
@@ -46,19 +46,8 @@ function deployment(file: string, name: string, n: number): string {
 const times = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
 /** Runs a command inside a pod of `deploy` (through its sidecar); its stdout. */
-async function inPod(deploy: string, argv: string[]): Promise<string> {
-  const r = await weft([
-    'exec',
-    `deploy/${deploy}`,
-    '-n',
-    'weather',
-    '--state-dir',
-    mesh.stateDir,
-    '--',
-    ...argv,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
+function inPod(deploy: string, argv: string[]): Promise<string> {
+  return mesh.run('weather', deploy, argv);
 }
 
 interface Reply {
