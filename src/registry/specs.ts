@@ -20,23 +20,20 @@ import type {
 export type {
   StringMatch,
   Percent,
-  HeaderOperations,
   Headers,
   PortSelector,
-} from '../api/networking/messages.js';
-export type {
   HTTPRedirect,
   HTTPRewrite,
   HTTPRetry,
   HTTPFaultInjection,
   CorsPolicy,
-} from '../api/networking/http-route.js';
-export type { ClientTLSSettings, ServerTLSSettings } from '../api/networking/tls.js';
-export type {
+  ClientTLSSettings,
+  ServerTLSSettings,
   LoadBalancerSettings,
   ConnectionPoolSettings,
   OutlierDetection,
-} from '../api/networking/traffic-policy.js';
+};
+export type { HeaderOperations } from '../api/networking/messages.js';
 export type { LocalityLoadBalancerSetting as LocalityLbSetting } from '../api/networking/traffic-policy.js';
 
 export interface Destination {
