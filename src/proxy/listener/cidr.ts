@@ -32,7 +32,7 @@ export function parseCidr(c: Msg, path: string): Cidr {
 }
 
 /** Longest matching prefix length, or -1. */
-export function bestPrefix(ranges: Cidr[], addr: string): number {
+export function bestPrefix(ranges: readonly Cidr[], addr: string): number {
   const ip = ipBits(addr);
   if (!ip) return -1;
   let best = -1;

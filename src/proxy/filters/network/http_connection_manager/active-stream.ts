@@ -8,7 +8,7 @@ import { HeaderMap, type HeaderValue } from '../../../http/header-map.js';
 import { authorityIsValid } from '../../../http/host.js';
 import { BODY, grpcMessageEncode, httpToGrpcStatus, isGrpcRequest } from '../../../http/local-reply.js';
 import { StreamInfo, type ResponseFlag } from '../../../http/stream-info.js';
-import { bestPrefix, type Cidr } from '../../../listener/cidr.js';
+import { bestPrefix } from '../../../listener/cidr.js';
 import type { ConnectionInfo } from '../../../listener/connection.js';
 import { formatAddress } from '../../../listener/connection.js';
 import type { MatchRequest } from '../../../router/match/request.js';
@@ -126,7 +126,8 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
   private mutateRequestHeaders(): void {
     const cfg = this.hcm.config;
     const h = this.requestHeaders;
-    const internal = this.isInternal();
+    // Only use_remote_address consults the peer's internal-ness: skip the check otherwise.
+    const internal = cfg.useRemoteAddress && this.isInternal();
     if (cfg.useRemoteAddress) {
       const peer = this.connection.remoteAddress;
       if (!cfg.skipXffAppend) {
@@ -154,7 +155,7 @@ export class ActiveStream implements FilterCallbacks, MatchRequest {
   private isInternal(): boolean {
     const a = this.connection.remoteAddress;
     const cidrs = this.hcm.config.internalCidrs;
-    if (cidrs) return bestPrefix(cidrs as Cidr[], a) >= 0;
+    if (cidrs) return bestPrefix(cidrs, a) >= 0;
     return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$)/.test(a);
   }
 
