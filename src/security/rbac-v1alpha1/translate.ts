@@ -244,15 +244,25 @@ function rbacConfig(mode: 'ENFORCED' | 'PERMISSIVE', b: Built): Json {
   return { rules: allow(b.rules), ...(Object.keys(b.shadow).length && { shadow_rules: allow(b.shadow) }) };
 }
 
+/** The RBAC filter config for a service instance, or undefined when RBAC is off for it. */
+function rbacFilterConfig(
+  config: RbacV1alpha1Config,
+  s: RbacServiceInstance,
+  tcp: boolean,
+  o: RbacV1alpha1Options,
+): Json | undefined {
+  const mode = rbacMode(config, s);
+  return mode === 'OFF' ? undefined : rbacConfig(mode, translate(config, s, tcp, o));
+}
+
 /** The HTTP RBAC filter for a service instance, or undefined when RBAC is off for it. */
 export function buildV1alpha1HttpRbacFilter(
   config: RbacV1alpha1Config,
   s: RbacServiceInstance,
   o: RbacV1alpha1Options = {},
 ): EnvoyFilter | undefined {
-  const mode = rbacMode(config, s);
-  if (mode === 'OFF') return undefined;
-  return filter(FilterName.httpRbac, MessageName.httpRbac, rbacConfig(mode, translate(config, s, false, o)));
+  const c = rbacFilterConfig(config, s, false, o);
+  return c && filter(FilterName.httpRbac, MessageName.httpRbac, c);
 }
 
 /** The network RBAC filter for a TCP service instance, or undefined when RBAC is off for it. */
@@ -261,10 +271,6 @@ export function buildV1alpha1TcpRbacFilter(
   s: RbacServiceInstance,
   o: RbacV1alpha1Options = {},
 ): EnvoyFilter | undefined {
-  const mode = rbacMode(config, s);
-  if (mode === 'OFF') return undefined;
-  return filter(FilterName.networkRbac, MessageName.networkRbac, {
-    ...rbacConfig(mode, translate(config, s, true, o)),
-    stat_prefix: 'tcp.',
-  });
+  const c = rbacFilterConfig(config, s, true, o);
+  return c && filter(FilterName.networkRbac, MessageName.networkRbac, { ...c, stat_prefix: 'tcp.' });
 }
