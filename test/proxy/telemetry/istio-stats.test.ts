@@ -21,6 +21,7 @@ import {
 import {
   caSecret,
   certSecret,
+  istioUpstreamTls,
   makeCa,
   sdsCluster,
   sdsRef,
@@ -78,17 +79,7 @@ typed_config:
       default_validation_context: {}
       validation_context_sds_secret_config: ${sdsRef('ROOTCA')}`;
 
-const upstreamTls = `
-transport_socket:
-  name: envoy.transport_sockets.tls
-  typed_config:
-    "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-    common_tls_context:
-      alpn_protocols: [istio-peer-exchange, istio]
-      tls_certificate_sds_secret_configs: [${sdsRef('default')}]
-      combined_validation_context:
-        default_validation_context: {match_typed_subject_alt_names: [{san_type: URI, matcher: {exact: "${spiffe('advertisement')}"}}]}
-        validation_context_sds_secret_config: ${sdsRef('ROOTCA')}`;
+const upstreamTls = istioUpstreamTls(spiffe('advertisement'));
 
 /** Prometheus text → samples of one metric: the label set (as text) → value. */
 async function scrape(admin: number, metric: string): Promise<Map<string, number>> {

@@ -197,3 +197,21 @@ export function inlineCertSecret(name: string, c: Issued): string {
     certificate_chain: {inline_string: ${JSON.stringify(c.certChainPem)}}
     private_key: {inline_string: ${JSON.stringify(c.keyPem)}}`;
 }
+
+/**
+ * A cluster's transport_socket as Istio sets it for mTLS to a sidecar: the SDS `default`
+ * certificate, the `ROOTCA` validation context checking the URI SAN `san`, Istio's ALPN, and
+ * `sni` when given.
+ */
+export function istioUpstreamTls(san: string, sni?: string): string {
+  return `transport_socket:
+  name: envoy.transport_sockets.tls
+  typed_config:
+    "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+${sni ? `    sni: ${sni}\n` : ''}    common_tls_context:
+      alpn_protocols: [istio-peer-exchange, istio]
+      tls_certificate_sds_secret_configs: [${sdsRef('default')}]
+      combined_validation_context:
+        default_validation_context: {match_typed_subject_alt_names: [{san_type: URI, matcher: {exact: "${san}"}}]}
+        validation_context_sds_secret_config: ${sdsRef('ROOTCA')}`;
+}

@@ -18,6 +18,7 @@ import {
   certSecret,
   hcm,
   httpsGet,
+  istioUpstreamTls,
   makeCa,
   sdsCluster,
   sdsRef,
@@ -37,20 +38,6 @@ const inboundTls = `
             combined_validation_context:
               default_validation_context: {}
               validation_context_sds_secret_config: ${sdsRef('ROOTCA')}`;
-
-function upstreamTls(san: string): string {
-  return `
-    name: envoy.transport_sockets.tls
-    typed_config:
-      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-      sni: outbound_.80_._.advertisement.default.svc.cluster.local
-      common_tls_context:
-        alpn_protocols: [istio-peer-exchange, istio]
-        tls_certificate_sds_secret_configs: [${sdsRef('default')}]
-        combined_validation_context:
-          default_validation_context: {match_typed_subject_alt_names: [{san_type: URI, matcher: {exact: "${san}"}}]}
-          validation_context_sds_secret_config: ${sdsRef('ROOTCA')}`;
-}
 
 // What Istio puts on a sidecar's inbound HCM.
 const ISTIO_INBOUND_XFCC = [
@@ -108,7 +95,14 @@ ${indent(sdsCluster(sdsServer.port), 2)}
     strict = await server.port('strict');
     permissive = await server.port('permissive');
     const out = (name: string, san: string, port: number): string =>
-      indent(staticCluster(name, [port], `transport_socket:\n${indent(upstreamTls(san), 2)}`), 2);
+      indent(
+        staticCluster(
+          name,
+          [port],
+          istioUpstreamTls(san, 'outbound_.80_._.advertisement.default.svc.cluster.local'),
+        ),
+        2,
+      );
     client = await startProxy(`
 node: {id: "sidecar~127.0.0.3~frontend.default~default.svc.cluster.local", cluster: frontend}
 static_resources:

@@ -12,6 +12,7 @@ import { startGrpcAuthz, type GrpcAuthz } from '../security/fixtures.js';
 import {
   caSecret,
   certSecret,
+  istioUpstreamTls,
   makeCa,
   sdsCluster,
   sdsRef,
@@ -27,17 +28,8 @@ function startAuthz(): Promise<GrpcAuthz> {
   );
 }
 
-const upstreamTls = (san: string): string => `transport_socket:
-  name: envoy.transport_sockets.tls
-  typed_config:
-    "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-    sni: outbound_.9000_._.tcp-echo.default.svc.cluster.local
-    common_tls_context:
-      alpn_protocols: [istio-peer-exchange, istio]
-      tls_certificate_sds_secret_configs: [${sdsRef('default')}]
-      combined_validation_context:
-        default_validation_context: {match_typed_subject_alt_names: [{san_type: URI, matcher: {exact: "${san}"}}]}
-        validation_context_sds_secret_config: ${sdsRef('ROOTCA')}`;
+const upstreamTls = (san: string): string =>
+  istioUpstreamTls(san, 'outbound_.9000_._.tcp-echo.default.svc.cluster.local');
 
 const tcpProxy = (listener: string, cluster: string): string => `
   - name: ${listener}
