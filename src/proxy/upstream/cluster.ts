@@ -221,7 +221,7 @@ export class Cluster {
             pickerFactory(this.config.lb, this.random),
             this.random,
             this.config.localityWeighted,
-            1.4,
+            undefined, // the balancer's default overprovisioning factor
             this.config.panicThreshold,
           );
   }

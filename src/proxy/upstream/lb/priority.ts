@@ -1,7 +1,7 @@
 // Cluster-level host choice: priority levels with overprovisioning (default 1.4) and spill-over,
 // optional locality weighting, panic mode below the panic threshold (default 50% health; then all
-// hosts are candidates), and
-// the policy's picker inside the chosen set. Rebuilt whenever membership or health changes.
+// hosts are candidates), and the policy's picker inside the chosen set. Rebuilt whenever membership
+// or health changes.
 import type { Host, HostSet } from '../host.js';
 import type { HostPicker, LbContext, PickerFactory, Random } from './types.js';
 
