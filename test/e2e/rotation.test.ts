@@ -185,22 +185,8 @@ while (Date.now() < end) {
 console.log(JSON.stringify([...seen]));`;
 
 /** Runs a node script (ESM) in a pod of `deploy`; resolves with its stdout. */
-async function inPod(deploy: Deploy, script: string): Promise<string> {
-  const r = await weft([
-    'exec',
-    `deploy/${deploy}`,
-    '-n',
-    'weather',
-    '--state-dir',
-    mesh.stateDir,
-    '--',
-    process.execPath,
-    '--input-type=module',
-    '-e',
-    script,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
+function inPod(deploy: Deploy, script: string): Promise<string> {
+  return mesh.scriptIn('weather', deploy, script);
 }
 
 interface Traffic {
