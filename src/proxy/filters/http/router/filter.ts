@@ -231,9 +231,11 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
     this.upstream = up;
     const t = this.deadline.attempt(this.retry?.perTryTimeoutMs ?? 0);
     this.attemptPerTry = t.perTry;
-    // Pools add to the header list, so every attempt sends its own copy.
+    // Pools add to the header list, so an attempt that may be retried sends its own copy
+    // (mirrors have already taken theirs).
     const body = this.body ? this.body.stream(true) : (cb.body as UpstreamRequestSpec['body']);
-    up.start({ ...this.spec, headers: this.spec.headers.slice(), body }, t.ms, t.perTry);
+    const headers = this.retry ? this.spec.headers.slice() : this.spec.headers;
+    up.start({ ...this.spec, headers, body }, t.ms, t.perTry);
   }
 
   /** Whether a retriable outcome may be retried at all: the body must still be replayable. */
