@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import jsyaml from 'js-yaml';
 import { EC_ALG, generateKeyPair, privateKeyPem, x509 } from '../../src/ca/keys.js';
-import { MAIN, meshSkipReason, SAMPLE, sleep, TestMesh, weft } from './mesh.js';
+import { eventually, MAIN, meshSkipReason, SAMPLE, sleep, TestMesh } from './mesh.js';
 
 const skip = await meshSkipReason();
 const mesh = new TestMesh();
@@ -37,39 +37,13 @@ interface CertsDump {
 
 /** The proxy's /certs in the pod of `deploy`: ROOTCA serials and the workload chain's serials. */
 async function certs(deploy: string): Promise<{ roots: string[]; chain: string[] }> {
-  const r = await weft([
-    'exec',
-    `deploy/${deploy}`,
-    '-n',
-    'weather',
-    ...state,
-    '--',
-    'curl',
-    '-s',
-    'localhost:15000/certs',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  const d = JSON.parse(r.stdout) as CertsDump;
+  const d = JSON.parse(
+    await mesh.run('weather', deploy, ['curl', '-s', 'localhost:15000/certs']),
+  ) as CertsDump;
   return {
     roots: d.certificates.flatMap((c) => c.ca_cert.map((x) => x.serial_number)),
     chain: d.certificates.flatMap((c) => c.cert_chain.map((x) => x.serial_number)),
   };
-}
-
-async function eventually<T>(
-  what: string,
-  f: () => Promise<T>,
-  ok: (v: T) => boolean,
-  ms = 60_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v)) {
-    if (Date.now() > end) assert.fail(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-    await sleep(500);
-    v = await f();
-  }
-  return v;
 }
 
 const serialOf = (c: x509.X509Certificate): string => c.serialNumber.toLowerCase();
@@ -192,13 +166,7 @@ const one = (i) => new Promise((resolve) => {
 
 /** The status a request from the pod of `deploy` to advertisement gets. */
 async function status(deploy: string): Promise<number> {
-  const r = await weft([
-    'exec',
-    `deploy/${deploy}`,
-    '-n',
-    'weather',
-    ...state,
-    '--',
+  const r = await mesh.execIn('weather', deploy, [
     'curl',
     '-s',
     '-o',
@@ -239,18 +207,17 @@ test(
     );
     for (const deploy of ['frontend-v1', 'advertisement-v1'])
       await eventually(
-        `${deploy} ROOTCA`,
         () => certs(deploy),
         (c) => c.roots.length === 2,
-        15_000,
+        { what: `${deploy} ROOTCA`, ms: 15_000, every: 500 },
       );
 
     // Step 2: advertisement restarts and holds a certificate from the new CA; frontend keeps its old one.
     await restart('advertisement-v1', 1);
     const moved = await eventually(
-      'advertisement certificate from the new CA',
       () => certs('advertisement-v1'),
       (c) => c.chain.includes(serialOf(inter)),
+      { what: 'advertisement certificate from the new CA', ms: 60_000, every: 500 },
     );
     assert.deepEqual(moved.roots.sort(), [oldRootSerial, serialOf(root)].sort());
     assert.ok(
@@ -278,30 +245,27 @@ test(
       }),
     );
     await eventually(
-      'advertisement ROOTCA',
       () => certs('advertisement-v1'),
       (c) => c.roots.length === 1,
-      15_000,
+      { what: 'advertisement ROOTCA', ms: 15_000, every: 500 },
     );
     await eventually(
-      'forecast → advertisement refused',
       () => status('forecast-v1'),
       (s) => s === 503,
-      15_000,
+      { what: 'forecast → advertisement refused', ms: 15_000, every: 500 },
     );
 
     // Restarted, forecast gets a certificate from the new CA and is served again.
     await restart('forecast-v1', 1);
     await eventually(
-      'forecast certificate from the new CA',
       () => certs('forecast-v1'),
       (c) => c.chain.includes(serialOf(inter)),
+      { what: 'forecast certificate from the new CA', ms: 60_000, every: 500 },
     );
     await eventually(
-      'forecast → advertisement after the restart',
       () => status('forecast-v1'),
       (s) => s === 200,
-      30_000,
+      { what: 'forecast → advertisement after the restart', ms: 30_000, every: 500 },
     );
   },
 );
