@@ -319,12 +319,15 @@ export class RouterFilter implements HttpFilter, AttemptOwner {
       return;
     }
     let detail: string = reason;
-    if (reason === 'connection failure' && err.code === 'ECONNREFUSED') {
-      cb.info.upstreamTransportFailureReason = 'delayed connect error: 111';
-      detail = `${reason}, transport failure reason: delayed connect error: 111`;
-    } else if (reason === 'connection failure' && tlsFailureReason(err)) {
-      cb.info.upstreamTransportFailureReason = tlsFailureReason(err)!;
-      detail = `${reason}, transport failure reason: ${cb.info.upstreamTransportFailureReason}`;
+    const transport =
+      reason !== 'connection failure'
+        ? undefined
+        : err.code === 'ECONNREFUSED'
+          ? 'delayed connect error: 111'
+          : tlsFailureReason(err);
+    if (transport) {
+      cb.info.upstreamTransportFailureReason = transport;
+      detail = `${reason}, transport failure reason: ${transport}`;
     }
     cb.sendLocalReply(
       503,
