@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SAMPLE, TestMesh, meshSkipReason, sleep, weft, type PodInfo, type Run } from './mesh.js';
+import { SAMPLE, TestMesh, eventually, meshSkipReason, weft, type PodInfo, type Run } from './mesh.js';
 
 const skip = await meshSkipReason();
 const mesh = new TestMesh();
@@ -46,7 +46,7 @@ async function podOf(deploy: string): Promise<PodInfo> {
 
 /** A command run inside the pod of `deploy` (so its traffic goes through the pod's capture). */
 function exec(deploy: string, namespace: string, cmd: readonly string[]): Promise<Run> {
-  return weft(['exec', `deploy/${deploy}`, '-n', namespace, ...state, '--', ...cmd]);
+  return mesh.execIn(namespace, deploy, cmd);
 }
 
 interface Reply {
@@ -73,16 +73,6 @@ async function curl(
   ]);
   const i = r.stdout.lastIndexOf('\n');
   return { status: Number(r.stdout.slice(i + 1)) || 0, body: r.stdout.slice(0, Math.max(i, 0)) };
-}
-
-/** Polls `f` until `ok` holds or `ms` pass; returns the last value. */
-async function eventually<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (ok(v) || Date.now() > end) return v;
-    await sleep(250);
-  }
 }
 
 /** One Envoy counter from the pod proxy's admin API (0 when absent). */
