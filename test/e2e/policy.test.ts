@@ -35,14 +35,7 @@ async function curlFrom(
   n = 1,
   headers: string[] = [],
 ): Promise<Reply[]> {
-  const r = await weft([
-    'exec',
-    `deploy/${deploy}`,
-    '-n',
-    ns,
-    '--state-dir',
-    mesh.stateDir,
-    '--',
+  const out = await mesh.run(ns, deploy, [
     'curl',
     '-sS',
     '-m',
@@ -52,8 +45,7 @@ async function curlFrom(
     '\n@@%{http_code}@@\n',
     ...Array<string>(n).fill(url),
   ]);
-  assert.equal(r.code, 0, r.stderr);
-  return [...r.stdout.matchAll(/([\s\S]*?)\n@@(\d+)@@\n/g)].map((m) => ({
+  return [...out.matchAll(/([\s\S]*?)\n@@(\d+)@@\n/g)].map((m) => ({
     status: Number(m[2]),
     body: m[1]!,
   }));
