@@ -1,5 +1,6 @@
 // What a TLS connection knows about itself and its peer (Envoy Ssl::ConnectionInfo): the
 // source of RBAC's source.principal, %DOWNSTREAM_PEER_URI_SAN% and Istio's source_principal.
+import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { parseSans } from './san.js';
 
@@ -29,19 +30,13 @@ function subject(s: Record<string, string | string[]> | undefined): string {
     .join(',');
 }
 
-const pem = (der: Buffer): string =>
-  `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`.replace(
-    '\n\n',
-    '\n',
-  );
-
 function chainPem(leaf: DetailedPeerCertificate): string[] {
   const out: string[] = [];
   const seen = new Set<DetailedPeerCertificate>();
   // A self-signed issuer points at itself; stop there.
   for (let c: DetailedPeerCertificate | undefined = leaf; c?.raw && !seen.has(c); c = c.issuerCertificate) {
     seen.add(c);
-    out.push(pem(c.raw));
+    out.push(new X509Certificate(c.raw).toString());
   }
   return out;
 }
